@@ -1,0 +1,241 @@
+"""The invoice screen: drafts with inline lines, and the lifecycle actions as confirmed POSTs."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.model.form import InlineFormAdmin
+from flask_login import current_user
+from markupsafe import Markup, escape
+from wtforms.validators import Optional
+
+from models import Customer, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Product, TaxRate
+
+from ..extensions import db
+from ..services import invoices, payments
+from ..services.errors import DomainError, PermissionDenied
+from ..services.money import require_currency
+from ..services.permissions import Action, can, require_company
+from ..services.status import is_overdue
+from . import validators
+from .formatting import money_column
+from .secured import SecuredModelView, refuse, scoped_query
+
+
+def balance_column(view: Any, context: Any, model: Invoice, name: str) -> str:
+    # A credit note owes nothing itself; its effect shows on the invoice it corrects.
+    return "" if model.kind == InvoiceKind.CREDIT_NOTE else money_column(view, context, model, name)
+
+
+def reference_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
+    return escape(model.reference) if model.reference else Markup('<span class="text-muted">draft</span>')
+
+
+def status_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
+    badge = escape(model.status.replace("_", " "))
+    if is_overdue(model, date.today()):
+        badge += Markup(' <span class="badge badge-danger">overdue</span>')
+    return badge
+
+
+class LineForm(InlineFormAdmin):
+    form_columns = ["id", "product", "description", "quantity", "unit", "unit_price", "discount_percent", "tax_rate"]
+    form_label = "Line"
+    form_args = {
+        "product": {"query_factory": scoped_query(Product)},
+        "tax_rate": {"query_factory": lambda: db.session.query(TaxRate).filter(TaxRate.is_active)},
+        "discount_percent": {"default": 0, "label": "Discount %"},
+    }
+
+
+class InvoiceAdmin(SecuredModelView):
+    create_permission = edit_permission = Action.EDIT_DRAFT
+    delete_permission = Action.DELETE_DRAFT
+    endpoint_actions = {
+        "issue_view": Action.ISSUE,
+        "void_view": Action.VOID,
+        "credit_view": Action.CREDIT,
+        "pay_view": Action.RECORD_PAYMENT,
+    }
+
+    list_template = "admin/invoice_list.html"
+    details_template = "admin/invoice_details.html"
+    edit_template = "admin/invoice_edit.html"
+    column_list = [
+        "reference", "kind", "customer", "status", "issue_date", "due_date", "currency",
+        "total_amount", "balance_amount",
+    ]
+    column_labels = {
+        "balance_amount": "Balance",
+        "total_amount": "Total",
+        "reference": "Number",
+        "po_reference": "Purchase order",
+        "original_invoice": "Corrects invoice",
+    }
+    column_searchable_list = ["reference", "po_reference", "customer.name"]
+    column_filters = ["status", "kind", "currency", "issue_date", "due_date", "customer.name", "company.name"]
+    column_sortable_list = [
+        "reference", "kind", "status", "issue_date", "due_date", "currency", "total_amount",
+        ("customer", "customer.name"),
+    ]
+    column_default_sort = ("id", True)
+    column_formatters = {
+        "total_amount": money_column,
+        "balance_amount": balance_column,
+        "reference": reference_column,
+        "status": status_column,
+    }
+    column_details_list = [
+        "reference", "kind", "status", "company", "customer", "original_invoice", "issue_date",
+        "due_date", "currency", "exchange_rate", "po_reference", "notes", "terms",
+        "created_by", "issued_at", "sent_at", "voided_at", "void_reason",
+    ]
+    form_columns = ["customer", "currency", "issue_date", "due_date", "po_reference", "notes", "terms"]
+    form_args = {
+        "customer": {"query_factory": scoped_query(Customer)},
+        "currency": {
+            "filters": [validators.upper],
+            "validators": [Optional(), validators.currency],
+            "description": "Leave empty for the customer's currency.",
+        },
+        "po_reference": {"label": "Purchase order"},
+    }
+    inline_models = [LineForm(InvoiceLine)]
+
+    def _handle_view(self, name: str, **kwargs: Any):
+        response = super()._handle_view(name, **kwargs)
+        if response is not None:
+            return response
+        if name == "edit_view":
+            invoice = self.get_one(request.args.get("id"))
+            if invoice is not None and not invoice.is_draft:
+                flash(f"{invoice} is {invoice.status}: issued invoices are read-only.", "error")
+                return redirect(self.get_url(".details_view", id=invoice.id))
+        return None
+
+    def validate_form(self, form: Any) -> bool:
+        valid = super().validate_form(form)
+        issue_date = getattr(form, "issue_date", None)
+        due_date = getattr(form, "due_date", None)
+        if issue_date is not None and due_date is not None and issue_date.data and due_date.data:
+            if due_date.data < issue_date.data:
+                due_date.errors = [*due_date.errors, "The due date cannot be before the issue date."]
+                valid = False
+        return valid
+
+    def on_model_change(self, form: Any, invoice: Invoice, is_created: bool) -> None:
+        if not is_created:
+            invoices.check_draft_fields(invoice)
+        invoice.company_id = invoice.customer.company_id
+        require_company(current_user, invoice.company_id)
+        invoice.currency = require_currency(invoice.currency or invoice.customer.currency)
+        if is_created:
+            invoice.created_by_id = current_user.id
+        for position, line in enumerate(invoice.lines, start=1):
+            invoices.check_line(line)
+            line.position = position
+        invoices.recalculate(db.session, invoice)
+
+    def on_model_delete(self, invoice: Invoice) -> None:
+        invoices.delete_draft(db.session, current_user, invoice)
+
+    def delete_model(self, model: Invoice) -> bool:
+        # delete_draft already removed it; the base class would delete it a second time.
+        try:
+            self.on_model_delete(model)
+            db.session.commit()
+        except Exception as exc:
+            db.session.rollback()
+            if isinstance(exc, PermissionDenied):
+                refuse(exc.message)
+            if not self.handle_view_exception(exc):
+                raise
+            return False
+        self.after_model_delete(model)
+        return True
+
+    # Lifecycle actions: POST only, CSRF-checked globally, permission-checked in the service.
+    def _lifecycle(self, invoice_id: int, act: Callable[[Invoice], Any], done: str):
+        invoice = self.get_one(invoice_id)
+        if invoice is None:
+            flash("That invoice does not exist or is not yours to see.", "error")
+            return redirect(self.get_url(".index_view"))
+        details = redirect(self.get_url(".details_view", id=invoice.id))
+        if request.form.get("version") != str(invoice.version):
+            flash("The invoice changed since you opened it; review it and try again.", "error")
+            return details
+        try:
+            result = act(invoice)
+            db.session.commit()
+        except PermissionDenied as exc:
+            db.session.rollback()
+            refuse(exc.message)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return details
+        flash(done.format(invoice=invoice, result=result), "success")
+        if isinstance(result, Invoice) and result.id != invoice.id:
+            return redirect(self.get_url(".details_view", id=result.id))
+        return details
+
+    @expose("/issue/<int:invoice_id>", methods=("POST",))
+    def issue_view(self, invoice_id: int):
+        return self._lifecycle(
+            invoice_id,
+            lambda inv: invoices.issue(db.session, current_user, inv, date.today()),
+            "Issued {invoice.reference}.",
+        )
+
+    @expose("/void/<int:invoice_id>", methods=("POST",))
+    def void_view(self, invoice_id: int):
+        return self._lifecycle(
+            invoice_id,
+            lambda inv: invoices.void(db.session, current_user, inv, request.form.get("reason", "")),
+            "Voided {invoice.reference}.",
+        )
+
+    @expose("/credit/<int:invoice_id>", methods=("POST",))
+    def credit_view(self, invoice_id: int):
+        if request.form.get("mode") == "full":
+            return self._lifecycle(
+                invoice_id,
+                lambda inv: invoices.credit_in_full(db.session, current_user, inv, date.today()),
+                "Issued credit note {result.reference} for {invoice.reference}.",
+            )
+        return self._lifecycle(
+            invoice_id,
+            lambda inv: invoices.create_credit_note(db.session, current_user, inv),
+            "Draft credit note opened: adjust its lines, then issue it.",
+        )
+
+    @expose("/pay/<int:invoice_id>", methods=("POST",))
+    def pay_view(self, invoice_id: int):
+        form = request.form
+        record = payments.record_refund if form.get("kind") == "refund" else payments.record_payment
+
+        def act(inv: Invoice):
+            try:
+                paid_on = date.fromisoformat(form.get("payment_date") or date.today().isoformat())
+            except ValueError:
+                raise DomainError("The payment date must be a date (YYYY-MM-DD).") from None
+            return record(
+                db.session, current_user, inv, form.get("amount", ""), paid_on,
+                method=form.get("method", "bank_transfer"), reference=form.get("reference", ""),
+            )
+
+        return self._lifecycle(invoice_id, act, "Recorded {result.amount} on {invoice.reference}.")
+
+    def render(self, template: str, **kwargs: Any) -> str:
+        kwargs.update(
+            can_issue=can(current_user, Action.ISSUE),
+            can_void=can(current_user, Action.VOID),
+            can_credit=can(current_user, Action.CREDIT),
+            can_pay=can(current_user, Action.RECORD_PAYMENT),
+            today=date.today(),
+            is_overdue=is_overdue,
+            InvoiceStatus=InvoiceStatus,
+        )
+        return super().render(template, **kwargs)

@@ -1,0 +1,156 @@
+"""The base admin view: role checks on every endpoint and company scoping on every query."""
+
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin.contrib.sqla import ModelView
+from flask_login import current_user
+from sqlalchemy import ColumnElement, true
+
+from ..extensions import db
+from ..services import audit
+from ..services.errors import DomainError
+from ..services.permissions import Action, can, visible_company_ids
+from .formatting import EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS
+
+# Which permission attribute guards each Flask-Admin endpoint. Flask-Admin itself answers a
+# disabled can_* with a redirect and checks nothing on ajax_update, so every write is gated here.
+ENDPOINT_PERMISSIONS = {
+    "create_view": "create_permission",
+    "edit_view": "edit_permission",
+    "ajax_update": "edit_permission",
+    "delete_view": "delete_permission",
+    "action_view": "delete_permission",
+    "export": "export_permission",
+}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def refuse(what: str) -> None:
+    """Audit a refused request, then answer 403."""
+    audit.record(db.session, "access.refused", detail=f"{request.method} {request.path}: {what}")
+    db.session.commit()
+    abort(403)
+
+
+def escape_formula(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in exported text cells."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class SecuredModelView(ModelView):
+    """A model screen whose permissions come from the permission table, never from the UI."""
+
+    view_permission: Action = Action.VIEW
+    create_permission: Action | None = None
+    edit_permission: Action | None = None
+    delete_permission: Action | None = None
+    export_permission: Action | None = Action.EXPORT
+    # Custom endpoints (method name -> action) checked before they run.
+    endpoint_actions: dict[str, Action] = {}
+
+    can_view_details = True
+    can_set_page_size = True
+    page_size = 50
+    export_types = ["csv"]
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_export = EXPORT_TYPE_FORMATTERS
+    # Only Flask-Admin's own bulk delete exists, guarded by delete_permission.
+    action_disallowed_list: list[str] = []
+
+    def _allowed(self, permission: Action | None) -> bool:
+        return permission is not None and can(current_user, permission)
+
+    # Flask-Admin reads these to decide what to show; _handle_view enforces the same rules.
+    @property
+    def can_create(self) -> bool:  # type: ignore[override]
+        return self._allowed(self.create_permission)
+
+    @property
+    def can_edit(self) -> bool:  # type: ignore[override]
+        return self._allowed(self.edit_permission)
+
+    @property
+    def can_delete(self) -> bool:  # type: ignore[override]
+        return self._allowed(self.delete_permission)
+
+    @property
+    def can_export(self) -> bool:  # type: ignore[override]
+        return self._allowed(self.export_permission)
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and can(current_user, self.view_permission)
+
+    def inaccessible_callback(self, name: str, **kwargs: Any):
+        if not current_user.is_authenticated:
+            if request.method != "GET":
+                abort(401)
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        refuse(f"{self.name}: no access")
+
+    def _handle_view(self, name: str, **kwargs: Any):
+        response = super()._handle_view(name, **kwargs)
+        if response is not None:
+            return response
+        permission_attr = ENDPOINT_PERMISSIONS.get(name)
+        if permission_attr and not self._allowed(getattr(self, permission_attr)):
+            refuse(f"{self.name}: {name}")
+        if name in self.endpoint_actions and not self._allowed(self.endpoint_actions[name]):
+            refuse(f"{self.name}: {name}")
+        if name == "action_view" and request.form.get("action") != "delete":
+            refuse(f"{self.name}: unknown action")
+        return None
+
+    def is_action_allowed(self, name: str) -> bool:
+        return name == "delete" and self.can_delete
+
+    # Scoping: every list, count, lookup and single-row load sees only visible companies.
+    def scope_clause(self, company_ids: frozenset[int]) -> ColumnElement[bool]:
+        """Restrict the model to the given companies; views without a company override this."""
+        return self.model.company_id.in_(company_ids)
+
+    def _scoped(self, query):
+        company_ids = visible_company_ids(current_user)
+        if company_ids is None:
+            return query
+        return query.filter(self.scope_clause(company_ids) if company_ids else ~true())
+
+    def get_query(self):
+        return self._scoped(super().get_query())
+
+    def get_count_query(self):
+        return self._scoped(super().get_count_query())
+
+    def get_one(self, id: Any):
+        # The base get_one loads by primary key and skips get_query: rows of other companies
+        # would leak into details, edit and delete.
+        try:
+            key = int(id)
+        except (TypeError, ValueError):
+            return None
+        return self.get_query().filter(self.model.id == key).one_or_none()
+
+    def get_export_value(self, model: Any, name: Any) -> Any:
+        return escape_formula(super().get_export_value(model, name))
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, DomainError):
+            flash(exc.message, "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+def scoped_query(model: type) -> Any:
+    """A query factory for relation fields: only rows of companies the user may see."""
+
+    def factory():
+        query = db.session.query(model)
+        company_ids = visible_company_ids(current_user)
+        if company_ids is None:
+            return query
+        column = model.id if model.__name__ == "Company" else model.company_id
+        return query.filter(column.in_(company_ids))
+
+    return factory

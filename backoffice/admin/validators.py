@@ -1,0 +1,42 @@
+"""WTForms validators that defer to the service rules, so a form error and a service error agree."""
+
+from collections.abc import Callable
+from typing import Any
+
+from wtforms import Field, Form
+from wtforms.validators import ValidationError
+
+from ..services.errors import DomainError
+from ..services.money import require_currency
+from ..services.validation import check_iban, check_vat_id
+
+
+def _wrap(check: Callable[[Any], Any]) -> Callable[[Form, Field], None]:
+    def validator(form: Form, field: Field) -> None:
+        try:
+            field.data = check(field.data)
+        except DomainError as exc:
+            raise ValidationError(exc.message) from None
+
+    return validator
+
+
+currency = _wrap(require_currency)
+iban = _wrap(check_iban)
+
+
+def vat_id(country_field: str) -> Callable[[Form, Field], None]:
+    """Validate a VAT id against the country typed in the same form."""
+
+    def validator(form: Form, field: Field) -> None:
+        try:
+            field.data = check_vat_id(field.data, form[country_field].data or "")
+        except DomainError as exc:
+            raise ValidationError(exc.message) from None
+
+    return validator
+
+
+def upper(value: str | None) -> str | None:
+    """A filter that upper-cases codes such as countries and currencies."""
+    return value.strip().upper() if isinstance(value, str) else value

@@ -1,0 +1,140 @@
+"""Login, logout and the per-request actor used by the audit trail."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from models import User
+
+from .extensions import db, login_manager
+from .services import audit, users
+
+bp = Blueprint("auth", __name__)
+
+BAD_CREDENTIALS = "Invalid email or password."
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+def safe_next(target: str | None) -> str:
+    """Return target when it stays on this site, else the admin home (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
+            return target
+    return url_for("admin.index")
+
+
+def client_ip() -> str:
+    """The caller's address as the WSGI server saw it (configure ProxyFix behind a proxy)."""
+    return request.remote_addr or ""
+
+
+def actor_for(user: User | None) -> audit.Actor:
+    """Build the audit actor for a user in this request."""
+    if user is None:
+        return audit.Actor(user_id=None, email="anonymous", ip_address=client_ip())
+    return audit.Actor(user_id=user.id, email=user.email, ip_address=client_ip())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = users.normalize_email(form.email.data)
+        window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+        throttled = (
+            users.recent_failures(db.session, email, window)
+            >= current_app.config["LOGIN_MAX_FAILURES"]
+        )
+        user = None if throttled else users.authenticate(db.session, email, form.password.data)
+        if user is None:
+            audit.record(
+                db.session,
+                "login.failed",
+                detail="throttled" if throttled else "bad credentials",
+                actor=audit.Actor(user_id=None, email=email, ip_address=client_ip()),
+            )
+            db.session.commit()
+            if throttled:
+                flash("Too many failed attempts. Try again in a few minutes.", "error")
+            else:
+                flash(BAD_CREDENTIALS, "error")
+            return render_template("auth/login.html", form=form), 401
+        # A fresh session at login: nothing set before authentication (CSRF token,
+        # a planted session) survives into the authenticated one.
+        session.clear()
+        login_user(user)
+        audit.record(db.session, "login", entity=user, actor=actor_for(user))
+        db.session.commit()
+        return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    audit.record(db.session, "logout", entity=current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/")
+def home():
+    return redirect(url_for("admin.index"))
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if request.method != "GET":
+        abort(401)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _set_actor() -> None:
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    audit.set_actor(db.session, actor_for(user))
+
+
+def init_app(app: Flask) -> None:
+    """Register login handling and attribute each request's changes to its user."""
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    app.register_blueprint(bp)
+    app.before_request(_set_actor)

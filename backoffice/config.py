@@ -1,0 +1,55 @@
+"""Settings read from the environment, with documented defaults; fails fast when one is missing."""
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+# name: (default, meaning). None means required outside tests.
+SETTINGS: dict[str, tuple[str | None, str]] = {
+    "DATABASE_URL": (None, "PostgreSQL URL, e.g. postgresql+psycopg://user@host/backoffice"),
+    "REDIS_URL": ("redis://127.0.0.1:6379/0", "Redis URL for the RQ job queues"),
+    "SECRET_KEY": (None, "long random string that signs sessions and CSRF tokens"),
+    "SECURE_COOKIES": ("0", "1 to send cookies only over HTTPS (set it in production)"),
+    "LOGIN_MAX_FAILURES": ("5", "failed logins per email within LOGIN_WINDOW_MINUTES before a lockout"),
+    "LOGIN_WINDOW_MINUTES": ("15", "throttling window for failed logins"),
+}
+
+
+def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config from environ; overrides (tests) win over the environment."""
+    overrides = dict(overrides or {})
+    values: dict[str, Any] = {}
+    missing = []
+    for name, (default, meaning) in SETTINGS.items():
+        value = overrides.get(name, environ.get(name, default))
+        if value is None and not overrides.get("TESTING"):
+            missing.append(f"  {name}: {meaning}")
+        values[name] = value
+    if missing:
+        raise ConfigError("Missing required settings (set them in the environment):\n" + "\n".join(missing))
+    secure = str(values["SECURE_COOKIES"]).lower() in {"1", "true", "yes"}
+    values |= {
+        "SQLALCHEMY_ENGINES": {"default": {"url": values["DATABASE_URL"], "pool_pre_ping": True}},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "LOGIN_MAX_FAILURES": int(values["LOGIN_MAX_FAILURES"]),
+        "LOGIN_WINDOW_MINUTES": int(values["LOGIN_WINDOW_MINUTES"]),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "FLASK_ADMIN_SWATCH": "cosmo",
+    }
+    values.update(overrides)
+    return values
+
+
+def from_environment(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Load settings from this process's environment."""
+    return load(os.environ, overrides)

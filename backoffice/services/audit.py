@@ -1,0 +1,144 @@
+"""Audit trail: every flushed change and every explicit event, in the same transaction."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, inspect, insert
+from sqlalchemy.orm import Session, UOWTransaction
+
+from models import AuditEvent, Base, utcnow
+
+REDACTED_COLUMNS = frozenset({"password_hash"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, kept in session.info["actor"] by the request or job that owns the session."""
+
+    user_id: int | None
+    email: str
+    ip_address: str = ""
+
+
+SYSTEM = Actor(user_id=None, email="system")
+
+
+def set_actor(session: Session, actor: Actor) -> None:
+    """Attribute the session's following changes to actor."""
+    session.info["actor"] = actor
+
+
+def _actor(session: Session) -> Actor:
+    return session.info.get("actor", SYSTEM)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _columns(obj: Base) -> dict[str, Any]:
+    mapper = inspect(obj).mapper
+    return {
+        attr.key: "***" if attr.key in REDACTED_COLUMNS else _plain(getattr(obj, attr.key))
+        for attr in mapper.column_attrs
+    }
+
+
+def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
+    state = inspect(obj)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        history = state.attrs[attr.key].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if attr.key in REDACTED_COLUMNS:
+            old, new = "***", "***"
+        before[attr.key], after[attr.key] = _plain(old), _plain(new)
+    return before, after
+
+
+def _row(session: Session, action: str, obj: Base, before: Any, after: Any) -> dict[str, Any]:
+    actor = _actor(session)
+    identity = inspect(obj).identity
+    company_id = getattr(obj, "company_id", None)
+    return {
+        "occurred_at": utcnow(),
+        "user_id": actor.user_id,
+        "user_email": actor.email,
+        "ip_address": actor.ip_address,
+        "company_id": company_id,
+        "action": action,
+        "entity_type": type(obj).__name__,
+        "entity_id": ",".join(str(part) for part in identity) if identity else "",
+        "before": before,
+        "after": after,
+        "detail": str(obj)[:500],
+    }
+
+
+def _audit_flush(session: Session, flush_context: UOWTransaction) -> None:
+    # after_flush still sees the pre-flush new/dirty/deleted sets and attribute history,
+    # and new rows have their ids by now.
+    rows = []
+    for obj in session.new:
+        if not isinstance(obj, AuditEvent):
+            rows.append(_row(session, "create", obj, None, _columns(obj)))
+    for obj in session.dirty:
+        if isinstance(obj, AuditEvent) or not session.is_modified(obj, include_collections=False):
+            continue
+        before, after = _changes(obj)
+        if before or after:
+            rows.append(_row(session, "update", obj, before, after))
+    for obj in session.deleted:
+        rows.append(_row(session, "delete", obj, _columns(obj), None))
+    if rows:
+        session.connection().execute(insert(AuditEvent), rows)
+
+
+def install() -> None:
+    """Audit every flush of every session (idempotent)."""
+    if not event.contains(Session, "after_flush", _audit_flush):
+        event.listen(Session, "after_flush", _audit_flush)
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    entity: Base | None = None,
+    detail: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    company_id: int | None = None,
+    actor: Actor | None = None,
+) -> None:
+    """Write one explicit audit event (logins, refusals, lifecycle actions)."""
+    actor = actor or _actor(session)
+    entity_id = ""
+    if entity is not None:
+        identity = inspect(entity).identity
+        entity_id = ",".join(str(part) for part in identity) if identity else ""
+        company_id = company_id if company_id is not None else getattr(entity, "company_id", None)
+    session.add(
+        AuditEvent(
+            user_id=actor.user_id,
+            user_email=actor.email,
+            ip_address=actor.ip_address,
+            company_id=company_id,
+            action=action,
+            entity_type=type(entity).__name__ if entity is not None else "",
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            detail=detail[:500],
+        )
+    )

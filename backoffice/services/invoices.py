@@ -1,0 +1,371 @@
+"""The invoice lifecycle: drafts, lines, issue, void and credit notes."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import (
+    Customer,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    InvoiceTaxTotal,
+    Product,
+    TaxRate,
+    User,
+    utcnow,
+)
+
+from . import audit
+from .errors import DomainError
+from .money import parse_decimal, require_currency
+from .numbering import default_series, format_reference, take_next_number
+from .permissions import Action, require, require_company
+from .status import derive_status
+from .totals import LineAmounts, compute_totals
+
+OPEN_STATUSES = frozenset(
+    {InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID}
+)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """A line as a person typed it; numbers arrive as text or Decimal and are checked here."""
+
+    description: str
+    quantity: str | Decimal
+    unit_price: str | Decimal
+    tax_rate_id: int
+    discount_percent: str | Decimal = "0"
+    product_id: int | None = None
+    unit: str = "unit"
+
+
+def _require_draft(invoice: Invoice) -> None:
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise DomainError(
+            f"{invoice} is {invoice.status}: an issued invoice cannot be changed; "
+            "correct it with a credit note."
+        )
+
+
+def _check_dates(issue_date: date | None, due_date: date | None) -> None:
+    if issue_date and due_date and due_date < issue_date:
+        raise DomainError("The due date cannot be before the issue date.", "due_date")
+
+
+def create_draft(
+    session: Session,
+    actor: User,
+    customer: Customer,
+    *,
+    currency: str | None = None,
+    issue_date: date | None = None,
+    due_date: date | None = None,
+    po_reference: str = "",
+    notes: str = "",
+    terms: str = "",
+) -> Invoice:
+    """Start a draft invoice for a customer, in the customer's currency unless told otherwise."""
+    require(actor, Action.EDIT_DRAFT)
+    require_company(actor, customer.company_id)
+    _check_dates(issue_date, due_date)
+    invoice = Invoice(
+        company_id=customer.company_id,
+        customer=customer,
+        kind=InvoiceKind.INVOICE.value,
+        status=InvoiceStatus.DRAFT.value,
+        currency=require_currency(currency or customer.currency),
+        issue_date=issue_date,
+        due_date=due_date,
+        po_reference=po_reference,
+        notes=notes,
+        terms=terms,
+        created_by_id=actor.id,
+    )
+    session.add(invoice)
+    session.flush()
+    return invoice
+
+
+def check_draft_fields(invoice: Invoice) -> None:
+    """Validate the editable header of a draft (used by the edit screens before saving)."""
+    _require_draft(invoice)
+    invoice.currency = require_currency(invoice.currency)
+    _check_dates(invoice.issue_date, invoice.due_date)
+
+
+def _check_line_values(
+    quantity: Decimal | None, discount: Decimal | None, description: str | None, has_rate: bool
+) -> None:
+    if quantity is None or quantity <= 0:
+        raise DomainError("Quantity must be greater than zero.", "quantity")
+    if discount is None or not 0 <= discount <= 100:
+        raise DomainError("Discount must be between 0 and 100 percent.", "discount_percent")
+    if not (description or "").strip():
+        raise DomainError("Every line needs a description.", "description")
+    if not has_rate:
+        raise DomainError("Choose a tax rate for the line.", "tax_rate_id")
+
+
+def check_line(line: InvoiceLine) -> None:
+    """Refuse a line a form filled in whose values break the rules."""
+    if line.discount_percent is None:
+        line.discount_percent = Decimal(0)
+    _check_line_values(
+        line.quantity,
+        line.discount_percent,
+        line.description,
+        line.tax_rate is not None or line.tax_rate_id is not None,
+    )
+
+
+def _parsed_line(session: Session, data: LineInput) -> dict:
+    quantity = parse_decimal(data.quantity, "Quantity")
+    unit_price = parse_decimal(data.unit_price, "Unit price")
+    discount = parse_decimal(data.discount_percent, "Discount")
+    has_rate = session.get(TaxRate, data.tax_rate_id) is not None
+    _check_line_values(quantity, discount, data.description, has_rate)
+    if data.product_id is not None and session.get(Product, data.product_id) is None:
+        raise DomainError("That product does not exist.", "product_id")
+    return {
+        "description": data.description.strip(),
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "discount_percent": discount,
+        "tax_rate_id": data.tax_rate_id,
+        "product_id": data.product_id,
+        "unit": data.unit or "unit",
+    }
+
+
+def add_line(session: Session, actor: User, invoice: Invoice, data: LineInput) -> InvoiceLine:
+    """Append a line to a draft and recompute its totals."""
+    require(actor, Action.EDIT_DRAFT)
+    require_company(actor, invoice.company_id)
+    _require_draft(invoice)
+    position = max((line.position for line in invoice.lines), default=0) + 1
+    line = InvoiceLine(position=position, **_parsed_line(session, data))
+    invoice.lines.append(line)
+    recalculate(session, invoice)
+    return line
+
+
+def update_line(
+    session: Session, actor: User, line: InvoiceLine, data: LineInput
+) -> InvoiceLine:
+    """Replace a draft line's content and recompute the totals."""
+    require(actor, Action.EDIT_DRAFT)
+    require_company(actor, line.invoice.company_id)
+    _require_draft(line.invoice)
+    for key, value in _parsed_line(session, data).items():
+        setattr(line, key, value)
+    recalculate(session, line.invoice)
+    return line
+
+
+def remove_line(session: Session, actor: User, line: InvoiceLine) -> None:
+    """Delete a line from a draft and recompute the totals."""
+    require(actor, Action.EDIT_DRAFT)
+    invoice = line.invoice
+    require_company(actor, invoice.company_id)
+    _require_draft(invoice)
+    invoice.lines.remove(line)
+    recalculate(session, invoice)
+
+
+def recalculate(session: Session, invoice: Invoice) -> None:
+    """Recompute line nets, the per-rate breakdown and totals of a draft."""
+    _require_draft(invoice)
+    session.flush()
+    lines = list(invoice.lines)
+    rates = {line.tax_rate_id: session.get(TaxRate, line.tax_rate_id) for line in lines}
+    totals = compute_totals(
+        (
+            LineAmounts(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                tax_rate_id=line.tax_rate_id,
+                tax_percentage=rates[line.tax_rate_id].percentage,
+                tax_category=rates[line.tax_rate_id].category,
+            )
+            for line in lines
+        ),
+        invoice.currency,
+    )
+    for line, net in zip(lines, totals.line_nets, strict=True):
+        line.net_amount = net
+    invoice.tax_totals.clear()
+    session.flush()
+    invoice.tax_totals.extend(
+        InvoiceTaxTotal(
+            tax_rate_id=rate.tax_rate_id,
+            percentage=rate.percentage,
+            category=rate.category,
+            taxable_amount=rate.taxable_amount,
+            tax_amount=rate.tax_amount,
+        )
+        for rate in totals.breakdown
+    )
+    invoice.net_amount = totals.net_amount
+    invoice.tax_amount = totals.tax_amount
+    invoice.total_amount = totals.total_amount
+    session.flush()
+
+
+def creditable_amount(invoice: Invoice) -> Decimal:
+    """What is left to credit on an invoice: its total less issued credit notes."""
+    return invoice.total_amount - invoice.credited_amount
+
+
+def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoice:
+    """Assign the next number and freeze the invoice, in the caller's transaction."""
+    require(actor, Action.ISSUE)
+    require_company(actor, invoice.company_id)
+    session.refresh(invoice, with_for_update=True)
+    _require_draft(invoice)
+    if not invoice.lines:
+        raise DomainError("Add at least one line before issuing.")
+    recalculate(session, invoice)
+    if invoice.total_amount < 0:
+        raise DomainError("The total cannot be negative; issue a credit note instead.")
+    original = None
+    if invoice.kind == InvoiceKind.CREDIT_NOTE:
+        original = invoice.original_invoice
+        session.refresh(original, with_for_update=True)
+        _check_creditable(original, invoice.total_amount)
+    issue_date = invoice.issue_date or today
+    due_date = invoice.due_date or issue_date + timedelta(days=invoice.customer.payment_terms_days)
+    _check_dates(issue_date, due_date)
+    series = default_series(session, invoice.company_id, invoice.kind)
+    number = take_next_number(session, series.id)
+    invoice.series_id = series.id
+    invoice.number = number
+    invoice.reference = format_reference(series, number, issue_date)
+    invoice.issue_date = issue_date
+    invoice.due_date = due_date
+    invoice.issued_at = utcnow()
+    invoice.status = InvoiceStatus.ISSUED.value
+    if original is not None:
+        original.credited_amount += invoice.total_amount
+        original.status = derive_status(original).value
+    audit.record(session, "invoice.issue", entity=invoice, detail=invoice.reference)
+    session.flush()
+    return invoice
+
+
+def _check_creditable(original: Invoice, amount: Decimal) -> None:
+    if original.status not in OPEN_STATUSES:
+        raise DomainError(f"{original} is {original.status} and cannot be credited.")
+    left = creditable_amount(original)
+    if amount > left:
+        raise DomainError(
+            f"The credit note ({amount} {original.currency}) is more than what is left to "
+            f"credit on {original.reference} ({left} {original.currency})."
+        )
+
+
+def void(session: Session, actor: User, invoice: Invoice, reason: str) -> Invoice:
+    """Void an issued invoice that nothing has paid or credited; it keeps its number."""
+    require(actor, Action.VOID)
+    require_company(actor, invoice.company_id)
+    session.refresh(invoice, with_for_update=True)
+    if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.SENT):
+        raise DomainError(f"Only an issued or sent invoice can be voided; {invoice} is {invoice.status}.")
+    if invoice.paid_amount != 0 or invoice.credited_amount != 0:
+        raise DomainError("An invoice with payments or credit notes cannot be voided.")
+    if not reason.strip():
+        raise DomainError("Give a reason for voiding.", "reason")
+    invoice.status = InvoiceStatus.VOID.value
+    invoice.voided_at = utcnow()
+    invoice.void_reason = reason.strip()
+    audit.record(session, "invoice.void", entity=invoice, detail=reason.strip())
+    session.flush()
+    return invoice
+
+
+def create_credit_note(
+    session: Session, actor: User, original: Invoice, *, notes: str = ""
+) -> Invoice:
+    """Open a draft credit note that copies the original's lines; edit it for a partial credit."""
+    require(actor, Action.CREDIT)
+    require_company(actor, original.company_id)
+    if original.kind != InvoiceKind.INVOICE:
+        raise DomainError("Only an invoice can be credited, not a credit note.")
+    if creditable_amount(original) <= 0 or original.status not in OPEN_STATUSES:
+        raise DomainError(f"Nothing is left to credit on {original}.")
+    note = Invoice(
+        company_id=original.company_id,
+        customer_id=original.customer_id,
+        kind=InvoiceKind.CREDIT_NOTE.value,
+        status=InvoiceStatus.DRAFT.value,
+        currency=original.currency,
+        exchange_rate=original.exchange_rate,
+        original_invoice=original,
+        po_reference=original.po_reference,
+        notes=notes or f"Credit note for {original.reference}",
+        created_by_id=actor.id,
+        lines=[
+            InvoiceLine(
+                position=line.position,
+                product_id=line.product_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                tax_rate_id=line.tax_rate_id,
+            )
+            for line in original.lines
+        ],
+    )
+    session.add(note)
+    session.flush()
+    recalculate(session, note)
+    return note
+
+
+def credit_in_full(session: Session, actor: User, original: Invoice, today: date) -> Invoice:
+    """Credit what is left of an invoice and issue the credit note at once."""
+    note = create_credit_note(session, actor, original)
+    left = creditable_amount(original)
+    if note.total_amount != left:
+        raise DomainError(
+            f"{original} was partly credited already: open a draft credit note and adjust "
+            f"its lines to the {left} {original.currency} still creditable."
+        )
+    return issue(session, actor, note, today)
+
+
+def delete_draft(session: Session, actor: User, invoice: Invoice) -> None:
+    """Delete a draft; issued invoices are never deleted."""
+    require(actor, Action.DELETE_DRAFT)
+    require_company(actor, invoice.company_id)
+    _require_draft(invoice)
+    session.delete(invoice)
+    session.flush()
+
+
+def mark_sent(session: Session, actor: User, invoice: Invoice) -> Invoice:
+    """Record that an issued invoice went to the customer."""
+    require(actor, Action.SEND)
+    require_company(actor, invoice.company_id)
+    if invoice.status not in OPEN_STATUSES:
+        raise DomainError(f"{invoice} is {invoice.status} and cannot be sent.")
+    invoice.sent_at = invoice.sent_at or utcnow()
+    invoice.status = derive_status(invoice).value
+    session.flush()
+    return invoice
+
+
+def find_by_reference(session: Session, company_id: int, reference: str) -> Invoice | None:
+    """Look an issued invoice up by its display number."""
+    return session.scalars(
+        select(Invoice).where(Invoice.company_id == company_id, Invoice.reference == reference)
+    ).one_or_none()

@@ -1,0 +1,137 @@
+"""Payments and refunds against issued invoices."""
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Invoice, InvoiceKind, Payment, PaymentMethod, PaymentSource, User
+
+from . import audit
+from .errors import DomainError
+from .money import minor_unit, parse_decimal, round_money
+from .permissions import Action, require, require_company
+from .status import UNPAID_OPEN, derive_status
+
+
+def _existing(session: Session, key: str | None, invoice: Invoice, amount: Decimal) -> Payment | None:
+    if not key:
+        return None
+    payment = session.scalars(select(Payment).where(Payment.idempotency_key == key)).one_or_none()
+    if payment is not None and (payment.invoice_id != invoice.id or payment.amount != amount):
+        raise DomainError("That idempotency key was already used for a different payment.")
+    return payment
+
+
+def _checked_amount(text: str | Decimal, invoice: Invoice) -> Decimal:
+    amount = parse_decimal(text, "Amount")
+    if amount <= 0:
+        raise DomainError("The amount must be greater than zero.", "amount")
+    if round_money(amount, invoice.currency) != amount:
+        raise DomainError(
+            f"{invoice.currency} amounts have at most "
+            f"{-minor_unit(invoice.currency).as_tuple().exponent} decimals.",
+            "amount",
+        )
+    return amount
+
+
+def _add(
+    session: Session,
+    actor: User,
+    invoice: Invoice,
+    amount: Decimal,
+    payment_date: date,
+    method: str,
+    reference: str,
+    source: str,
+    idempotency_key: str | None,
+    action: str,
+) -> Payment:
+    if method not in PaymentMethod.__members__.values():
+        raise DomainError(f"Unknown payment method {method!r}.", "method")
+    payment = Payment(
+        invoice=invoice,
+        payment_date=payment_date,
+        amount=amount,
+        method=method,
+        reference=reference.strip(),
+        source=source,
+        idempotency_key=idempotency_key or None,
+        created_by_id=actor.id,
+    )
+    session.add(payment)
+    invoice.paid_amount += amount
+    invoice.status = derive_status(invoice).value
+    session.flush()
+    audit.record(session, action, entity=invoice, detail=f"{amount} {invoice.currency}")
+    return payment
+
+
+def _lock_payable(session: Session, actor: User, invoice: Invoice) -> None:
+    require(actor, Action.RECORD_PAYMENT)
+    require_company(actor, invoice.company_id)
+    # Lock the invoice so two clerks cannot both pay the last open balance.
+    session.refresh(invoice, with_for_update=True)
+    if invoice.kind != InvoiceKind.INVOICE:
+        raise DomainError("Payments are recorded against invoices, not credit notes.")
+
+
+def record_payment(
+    session: Session,
+    actor: User,
+    invoice: Invoice,
+    amount: str | Decimal,
+    payment_date: date,
+    *,
+    method: str = PaymentMethod.BANK_TRANSFER.value,
+    reference: str = "",
+    source: str = PaymentSource.MANUAL.value,
+    idempotency_key: str | None = None,
+) -> Payment:
+    """Record money received; never more than the open balance."""
+    _lock_payable(session, actor, invoice)
+    value = _checked_amount(amount, invoice)
+    if (existing := _existing(session, idempotency_key, invoice, value)) is not None:
+        return existing
+    if invoice.status not in UNPAID_OPEN:
+        raise DomainError(f"{invoice} is {invoice.status}: it takes no payments.")
+    if value > invoice.balance_amount:
+        raise DomainError(
+            f"The payment ({value} {invoice.currency}) is larger than the open balance "
+            f"({invoice.balance_amount} {invoice.currency}).",
+            "amount",
+        )
+    return _add(
+        session, actor, invoice, value, payment_date, method, reference, source,
+        idempotency_key, "payment.record",
+    )
+
+
+def record_refund(
+    session: Session,
+    actor: User,
+    invoice: Invoice,
+    amount: str | Decimal,
+    payment_date: date,
+    *,
+    method: str = PaymentMethod.BANK_TRANSFER.value,
+    reference: str = "",
+    idempotency_key: str | None = None,
+) -> Payment:
+    """Record money paid back to the customer, as a negative payment; never more than was paid."""
+    _lock_payable(session, actor, invoice)
+    value = _checked_amount(amount, invoice)
+    if (existing := _existing(session, idempotency_key, invoice, -value)) is not None:
+        return existing
+    if value > invoice.paid_amount:
+        raise DomainError(
+            f"The refund ({value} {invoice.currency}) is larger than what was paid "
+            f"({invoice.paid_amount} {invoice.currency}).",
+            "amount",
+        )
+    return _add(
+        session, actor, invoice, -value, payment_date, method, reference,
+        PaymentSource.MANUAL.value, idempotency_key, "payment.refund",
+    )

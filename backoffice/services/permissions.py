@@ -1,0 +1,89 @@
+"""The one permission table: which role may do what (PRODUCT.md, "Who uses it")."""
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from models import Role, User
+
+from .errors import PermissionDenied
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    EXPORT = "export"
+    EDIT_CUSTOMER = "edit_customer"
+    DELETE_CUSTOMER = "delete_customer"
+    EDIT_PRODUCT = "edit_product"
+    EDIT_DRAFT = "edit_draft"
+    DELETE_DRAFT = "delete_draft"
+    ISSUE = "issue"
+    SEND = "send"
+    RESEND = "resend"
+    VOID = "void"
+    CREDIT = "credit"
+    RECORD_PAYMENT = "record_payment"
+    VIEW_REPORTS = "view_reports"
+    APPROVE = "approve"
+    MANAGE_SETTINGS = "manage_settings"
+
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.FINANCE: frozenset(
+        {
+            Action.VIEW,
+            Action.EXPORT,
+            Action.EDIT_CUSTOMER,
+            Action.DELETE_CUSTOMER,
+            Action.EDIT_PRODUCT,
+            Action.EDIT_DRAFT,
+            Action.DELETE_DRAFT,
+            Action.ISSUE,
+            Action.SEND,
+            Action.RESEND,
+            Action.VOID,
+            Action.CREDIT,
+            Action.RECORD_PAYMENT,
+            Action.VIEW_REPORTS,
+        }
+    ),
+    Role.SUPPORT: frozenset(
+        {Action.VIEW, Action.EDIT_CUSTOMER, Action.EDIT_DRAFT, Action.RESEND}
+    ),
+    Role.MANAGER: frozenset(
+        {Action.VIEW, Action.EXPORT, Action.VIEW_REPORTS, Action.APPROVE}
+    ),
+}
+
+
+def can(user: User | None, action: Action) -> bool:
+    """Tell whether an active user's role allows an action."""
+    if user is None or not user.is_active:
+        return False
+    return action in ROLE_ACTIONS.get(Role(user.role), frozenset())
+
+
+def require(user: User | None, action: Action) -> None:
+    """Refuse with PermissionDenied unless the user may perform the action."""
+    if not can(user, action):
+        role = user.role if user is not None else "anonymous"
+        raise PermissionDenied(f"Your role ({role}) may not {action.value.replace('_', ' ')}.")
+
+
+def visible_company_ids(user: User) -> frozenset[int] | None:
+    """Return the companies a user may see, or None when an admin sees them all."""
+    if user.role == Role.ADMIN:
+        return None
+    return frozenset(company.id for company in user.companies)
+
+
+def require_company(user: User, company_id: int) -> None:
+    """Refuse access to a company the user has not been granted."""
+    visible = visible_company_ids(user)
+    if visible is not None and company_id not in visible:
+        raise PermissionDenied("You do not have access to this company.")
+
+
+def roles_allowed(action: Action) -> Iterable[Role]:
+    """List the roles that may perform an action (for help texts and tests)."""
+    return [role for role, actions in ROLE_ACTIONS.items() if action in actions]

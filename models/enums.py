@@ -1,0 +1,52 @@
+"""Closed vocabularies stored as text with CHECK constraints."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    FINANCE = "finance"
+    SUPPORT = "support"
+    MANAGER = "manager"
+
+
+class InvoiceKind(StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class InvoiceStatus(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+    SENT = "sent"
+    PARTIALLY_PAID = "partially_paid"
+    PAID = "paid"
+    VOID = "void"
+
+
+class TaxCategory(StrEnum):
+    STANDARD = "standard"
+    REDUCED = "reduced"
+    ZERO = "zero"
+    EXEMPT = "exempt"
+    REVERSE_CHARGE = "reverse_charge"
+
+
+class PaymentMethod(StrEnum):
+    BANK_TRANSFER = "bank_transfer"
+    CARD = "card"
+    CASH = "cash"
+    DIRECT_DEBIT = "direct_debit"
+    OTHER = "other"
+
+
+class PaymentSource(StrEnum):
+    MANUAL = "manual"
+    BANK_IMPORT = "bank_import"
+    GATEWAY = "gateway"
+
+
+def check_in(column: str, enum: type[StrEnum]) -> str:
+    """Build a CHECK expression restricting a text column to an enum's values."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return f"{column} IN ({values})"

@@ -1,0 +1,171 @@
+"""Invoices and credit notes, their lines and their per-rate tax breakdown."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, ExchangeRate, Price, Quantity, Rate, utcnow
+from .company import Company, NumberingSeries
+from .customer import Customer
+from .enums import InvoiceKind, InvoiceStatus, TaxCategory, check_in
+from .product import Product, TaxRate
+from .user import User
+
+ZERO = Decimal("0")
+
+
+class Invoice(Base):
+    """An invoice or a credit note; frozen once issued (service layer and database trigger)."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("company_id", "series_id", "number"),
+        CheckConstraint(check_in("kind", InvoiceKind), name="kind"),
+        CheckConstraint(check_in("status", InvoiceStatus), name="status"),
+        CheckConstraint("char_length(currency) = 3", name="currency_iso"),
+        CheckConstraint("exchange_rate > 0", name="exchange_rate_positive"),
+        CheckConstraint("due_date IS NULL OR due_date >= issue_date", name="due_after_issue"),
+        CheckConstraint(
+            "(status = 'draft') = (number IS NULL)", name="number_iff_issued"
+        ),
+        CheckConstraint(
+            "(kind = 'credit_note') = (original_invoice_id IS NOT NULL)",
+            name="credit_note_has_original",
+        ),
+        CheckConstraint("credited_amount >= 0", name="credited_positive"),
+        Index("ix_invoices_company_status_due", "company_id", "status", "due_date"),
+        Index("ix_invoices_customer", "customer_id"),
+        Index("ix_invoices_original", "original_invoice_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="RESTRICT"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(20), default=InvoiceKind.INVOICE.value)
+    status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.DRAFT.value)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("numbering_series.id"))
+    number: Mapped[int | None]
+    reference: Mapped[str | None] = mapped_column(String(40), index=True)
+    issue_date: Mapped[date | None]
+    due_date: Mapped[date | None]
+    currency: Mapped[str] = mapped_column(String(3))
+    # Base-currency units per one invoice-currency unit, fixed at issue for reports.
+    exchange_rate: Mapped[Decimal] = mapped_column(ExchangeRate, default=Decimal("1"))
+    po_reference: Mapped[str] = mapped_column(String(100), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    terms: Mapped[str] = mapped_column(Text, default="")
+    original_invoice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoices.id", ondelete="RESTRICT")
+    )
+    net_amount: Mapped[Decimal] = mapped_column(default=ZERO)
+    tax_amount: Mapped[Decimal] = mapped_column(default=ZERO)
+    total_amount: Mapped[Decimal] = mapped_column(default=ZERO)
+    paid_amount: Mapped[Decimal] = mapped_column(default=ZERO)
+    # Sum of issued credit notes against this invoice.
+    credited_amount: Mapped[Decimal] = mapped_column(default=ZERO)
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    issued_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    voided_at: Mapped[datetime | None]
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+
+    company: Mapped[Company] = relationship()
+    customer: Mapped[Customer] = relationship()
+    series: Mapped[NumberingSeries | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    original_invoice: Mapped["Invoice | None"] = relationship(
+        remote_side=[id], back_populates="credit_notes"
+    )
+    credit_notes: Mapped[list["Invoice"]] = relationship(back_populates="original_invoice")
+    lines: Mapped[list["InvoiceLine"]] = relationship(
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        order_by="InvoiceLine.position",
+    )
+    tax_totals: Mapped[list["InvoiceTaxTotal"]] = relationship(
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        order_by="InvoiceTaxTotal.percentage",
+    )
+    payments: Mapped[list["Payment"]] = relationship(  # noqa: F821
+        back_populates="invoice", order_by="Payment.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def balance_amount(self) -> Decimal:
+        """What the customer still owes: total less payments and credit notes."""
+        return self.total_amount - self.paid_amount - self.credited_amount
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == InvoiceStatus.DRAFT
+
+    def __str__(self) -> str:
+        label = "Credit note" if self.kind == InvoiceKind.CREDIT_NOTE else "Invoice"
+        return f"{label} {self.reference or f'draft #{self.id}'}"
+
+
+class InvoiceLine(Base):
+    __tablename__ = "invoice_lines"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "position"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "discount_percent >= 0 AND discount_percent <= 100", name="discount_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit: Mapped[str] = mapped_column(String(20), default="unit")
+    unit_price: Mapped[Decimal] = mapped_column(Price)
+    discount_percent: Mapped[Decimal] = mapped_column(Rate, default=ZERO)
+    tax_rate_id: Mapped[int] = mapped_column(ForeignKey("tax_rates.id"))
+    net_amount: Mapped[Decimal] = mapped_column(default=ZERO)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+    product: Mapped[Product | None] = relationship()
+    tax_rate: Mapped[TaxRate] = relationship()
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class InvoiceTaxTotal(Base):
+    """One row per tax rate on an invoice: how the tax and the total were reached."""
+
+    __tablename__ = "invoice_tax_totals"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "tax_rate_id"),
+        CheckConstraint(check_in("category", TaxCategory), name="category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    tax_rate_id: Mapped[int] = mapped_column(ForeignKey("tax_rates.id"))
+    # Copied from the rate so a later change to the rate cannot rewrite history.
+    percentage: Mapped[Decimal] = mapped_column(Rate)
+    category: Mapped[str] = mapped_column(String(20))
+    taxable_amount: Mapped[Decimal]
+    tax_amount: Mapped[Decimal]
+
+    invoice: Mapped[Invoice] = relationship(back_populates="tax_totals")
+    tax_rate: Mapped[TaxRate] = relationship()

@@ -1,0 +1,41 @@
+"""Payments received against an invoice; a negative amount is a refund."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .enums import PaymentMethod, PaymentSource, check_in
+from .invoice import Invoice
+from .user import User
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount <> 0", name="amount_nonzero"),
+        CheckConstraint(check_in("method", PaymentMethod), name="method"),
+        CheckConstraint(check_in("source", PaymentSource), name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="RESTRICT"), index=True
+    )
+    payment_date: Mapped[date]
+    amount: Mapped[Decimal]
+    method: Mapped[str] = mapped_column(String(20), default=PaymentMethod.BANK_TRANSFER.value)
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(20), default=PaymentSource.MANUAL.value)
+    # A retried import or webhook carries the same key and is recorded once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="payments")
+    created_by: Mapped[User | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.payment_date}"

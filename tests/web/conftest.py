@@ -1,0 +1,120 @@
+"""HTTP tests: the real app against the test database, each test rolled back."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from backoffice.app import create_app
+from backoffice.extensions import db
+from models import Role
+from tests import factories
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def make_app(database_url, **overrides) -> Flask:
+    """Build the app for the test database."""
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url.render_as_string(hide_password=False),
+        "SECRET_KEY": "test-secret",
+        "SECURE_COOKIES": "0",
+    }
+    return create_app(config | overrides)
+
+
+def dispose(app: Flask) -> None:
+    """Close the app's connection pool (each test builds its own app)."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def shared_app(engine, database_url) -> Iterator[Flask]:
+    """One app for the run: flask-sqlalchemy-lite isolates every app it knows, so fewer is faster."""
+    app = make_app(database_url)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def app(shared_app) -> Iterator[Flask]:
+    """The app, with every commit it makes rolled back after the test (flask-sqlalchemy-lite)."""
+    with db.test_isolation():
+        yield shared_app
+
+
+@pytest.fixture
+def db_session(app) -> Iterator[Session]:
+    """A session on the test's connection, outside any request, for setup and assertions."""
+    with app.app_context():
+        session = db.sessionmaker()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def company(db_session):
+    return factories.make_company(db_session)
+
+
+@pytest.fixture
+def other_company(db_session):
+    return factories.make_company(db_session)
+
+
+@pytest.fixture
+def vat19(db_session):
+    return factories.make_tax_rate(db_session, "19")
+
+
+@pytest.fixture
+def customer(db_session, company):
+    return factories.make_customer(db_session, company, name="Müller & Söhne AG")
+
+
+@pytest.fixture
+def users(db_session, company) -> dict[str, object]:
+    """One user per role, each with access to `company`."""
+    made = {
+        role.value: factories.make_user(
+            db_session, role, companies=[company], email=f"{role.value}@test.example"
+        )
+        for role in Role
+    }
+    db_session.commit()
+    return made
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """Fetch a page and return the CSRF token it carries."""
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_INPUT.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, email: str, password: str = factories.DEFAULT_PASSWORD):
+    """Sign in through the login form, as a person would."""
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_token(client)},
+    )
+
+
+@pytest.fixture
+def client_as(app, users):
+    """client_as("finance") returns a test client signed in with that role."""
+
+    def make(role: str) -> FlaskClient:
+        client = app.test_client()
+        response = login(client, users[role].email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return make
