@@ -6,6 +6,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from jobs.worker import run_worker
 
@@ -26,6 +27,7 @@ def alembic_config(url: str) -> Config:
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade() -> None:
     """Migrate the database to the latest schema."""
     command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), "head")
@@ -33,6 +35,7 @@ def db_upgrade() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "finance", "support", "manager"]))
 @click.option("--name", default="")
@@ -57,6 +60,7 @@ def create_user(email: str, role: str, name: str, company_names: tuple[str, ...]
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
 def seed_demo(if_empty: bool) -> None:
     """Create a demo company, one user per role and a few hundred invoices."""
@@ -74,6 +78,7 @@ def seed_demo(if_empty: bool) -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker(burst: bool) -> None:
     """Run an RQ worker for all queues."""

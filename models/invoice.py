@@ -122,7 +122,8 @@ class Invoice(Base):
 class InvoiceLine(Base):
     __tablename__ = "invoice_lines"
     __table_args__ = (
-        UniqueConstraint("invoice_id", "position"),
+        # Deferred: renumbering lines after a deletion swaps positions within one flush.
+        UniqueConstraint("invoice_id", "position", deferrable=True, initially="DEFERRED"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint(
             "discount_percent >= 0 AND discount_percent <= 100", name="discount_range"

@@ -126,13 +126,19 @@ class InvoiceAdmin(SecuredModelView):
         return valid
 
     def on_model_change(self, form: Any, invoice: Invoice, is_created: bool) -> None:
-        if not is_created:
-            invoices.check_draft_fields(invoice)
+        if is_created:
+            # Column defaults apply only at INSERT; the rules below need them now.
+            invoice.kind = InvoiceKind.INVOICE.value
+            invoice.status = InvoiceStatus.DRAFT.value
+            invoice.created_by_id = current_user.id
+        invoices.check_draft_fields(invoice)
         invoice.company_id = invoice.customer.company_id
         require_company(current_user, invoice.company_id)
         invoice.currency = require_currency(invoice.currency or invoice.customer.currency)
-        if is_created:
-            invoice.created_by_id = current_user.id
+        # Flask-Admin deletes removed inline lines from the session but leaves them in the
+        # collection, where they would still count towards the totals.
+        for line in [line for line in invoice.lines if line in db.session.deleted]:
+            invoice.lines.remove(line)
         for position, line in enumerate(invoice.lines, start=1):
             invoices.check_line(line)
             line.position = position

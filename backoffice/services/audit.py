@@ -66,9 +66,15 @@ def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
     return before, after
 
 
+def _entity_id(obj: Base) -> str:
+    # Read the primary key from the columns: during after_flush a new object has its id
+    # but not yet its identity key.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(part) for part in key if part is not None)
+
+
 def _row(session: Session, action: str, obj: Base, before: Any, after: Any) -> dict[str, Any]:
     actor = _actor(session)
-    identity = inspect(obj).identity
     company_id = getattr(obj, "company_id", None)
     return {
         "occurred_at": utcnow(),
@@ -78,7 +84,7 @@ def _row(session: Session, action: str, obj: Base, before: Any, after: Any) -> d
         "company_id": company_id,
         "action": action,
         "entity_type": type(obj).__name__,
-        "entity_id": ",".join(str(part) for part in identity) if identity else "",
+        "entity_id": _entity_id(obj),
         "before": before,
         "after": after,
         "detail": str(obj)[:500],
@@ -125,8 +131,7 @@ def record(
     actor = actor or _actor(session)
     entity_id = ""
     if entity is not None:
-        identity = inspect(entity).identity
-        entity_id = ",".join(str(part) for part in identity) if identity else ""
+        entity_id = _entity_id(entity)
         company_id = company_id if company_id is not None else getattr(entity, "company_id", None)
     session.add(
         AuditEvent(

@@ -96,7 +96,8 @@ def create_draft(
 def check_draft_fields(invoice: Invoice) -> None:
     """Validate the editable header of a draft (used by the edit screens before saving)."""
     _require_draft(invoice)
-    invoice.currency = require_currency(invoice.currency)
+    if invoice.currency:
+        invoice.currency = require_currency(invoice.currency)
     _check_dates(invoice.issue_date, invoice.due_date)
 
 
@@ -276,10 +277,15 @@ def void(session: Session, actor: User, invoice: Invoice, reason: str) -> Invoic
     require(actor, Action.VOID)
     require_company(actor, invoice.company_id)
     session.refresh(invoice, with_for_update=True)
-    if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.SENT):
-        raise DomainError(f"Only an issued or sent invoice can be voided; {invoice} is {invoice.status}.")
     if invoice.paid_amount != 0 or invoice.credited_amount != 0:
-        raise DomainError("An invoice with payments or credit notes cannot be voided.")
+        raise DomainError(
+            f"{invoice} has payments or credit notes and cannot be voided; credit it instead."
+        )
+    if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.SENT):
+        raise DomainError(
+            f"Only an issued or sent invoice can be voided; {invoice} is "
+            f"{invoice.status.replace('_', ' ')}."
+        )
     if not reason.strip():
         raise DomainError("Give a reason for voiding.", "reason")
     invoice.status = InvoiceStatus.VOID.value

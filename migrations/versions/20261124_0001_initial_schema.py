@@ -215,7 +215,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_invoice_lines_product_id_products')),
     sa.ForeignKeyConstraint(['tax_rate_id'], ['tax_rates.id'], name=op.f('fk_invoice_lines_tax_rate_id_tax_rates')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice_lines')),
-    sa.UniqueConstraint('invoice_id', 'position', name=op.f('uq_invoice_lines_invoice_id_position'))
+    sa.UniqueConstraint('invoice_id', 'position', name=op.f('uq_invoice_lines_invoice_id_position'), deferrable=True, initially='DEFERRED')
     )
     op.create_table('invoice_tax_totals',
     sa.Column('id', sa.Integer(), nullable=False),
