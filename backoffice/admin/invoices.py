@@ -50,6 +50,13 @@ class LineForm(InlineFormAdmin):
     }
 
 
+def _currency_optional(form: Any) -> Any:
+    # Flask-Admin marks NOT NULL columns required; an empty currency means the customer's,
+    # so the browser must not refuse to submit it.
+    form.currency.flags.required = False
+    return form
+
+
 class InvoiceAdmin(SecuredModelView):
     create_permission = edit_permission = Action.EDIT_DRAFT
     delete_permission = Action.DELETE_DRAFT
@@ -114,6 +121,12 @@ class InvoiceAdmin(SecuredModelView):
                 flash(f"{invoice} is {invoice.status}: issued invoices are read-only.", "error")
                 return redirect(self.get_url(".details_view", id=invoice.id))
         return None
+
+    def create_form(self, obj: Any = None) -> Any:
+        return _currency_optional(super().create_form(obj))
+
+    def edit_form(self, obj: Any = None) -> Any:
+        return _currency_optional(super().edit_form(obj))
 
     def validate_form(self, form: Any) -> bool:
         valid = super().validate_form(form)
