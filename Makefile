@@ -1,0 +1,36 @@
+# Two commands: `make run` (the app, with a demo company) and `make test`.
+# PostgreSQL and Redis come from DATABASE_URL/REDIS_URL, else the local servers,
+# else embedded ones under instance/ (see backoffice/devstack).
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+PIP_INSTALL := $(VPY) -m pip install --quiet --disable-pip-version-check
+ARGS ?=
+
+.PHONY: run test smoke lint
+
+run: $(VENV)/.installed-run
+	$(VPY) -m backoffice.devstack run
+
+test: $(VENV)/.installed-test
+	$(VPY) -m backoffice.devstack test $(ARGS)
+
+smoke: $(VENV)/.installed-run
+	$(VPY) -m backoffice.devstack smoke
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files: reinstall only when a requirements file changed.
+$(VENV)/.installed-run: requirements.txt | $(VPY)
+	$(PIP_INSTALL) -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt requirements.txt | $(VPY)
+	$(PIP_INSTALL) -r requirements-test.txt
+	touch $@

@@ -1,0 +1,214 @@
+"""Plain factory functions: each adds a valid row (through the services where one exists)."""
+
+import importlib
+import importlib.util
+import itertools
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backoffice.services import invoices
+from backoffice.services.invoices import LineInput
+from models import (
+    Company,
+    Customer,
+    Invoice,
+    InvoiceKind,
+    NumberingSeries,
+    Product,
+    Role,
+    TaxCategory,
+    TaxRate,
+    User,
+)
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+ISSUE_DAY = date(2026, 3, 2)
+
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    """Return a name no other factory call (in any process) has produced."""
+    return f"{prefix}-{next(_counter)}-{uuid.uuid4().hex[:8]}"
+
+
+@cache
+def _password_hasher() -> Callable[[str], str] | None:
+    # The users service is being written in parallel; use its argon2 hashing once it exists.
+    if importlib.util.find_spec("backoffice.services.users") is None:
+        return None
+    return getattr(importlib.import_module("backoffice.services.users"), "hash_password", None)
+
+
+@cache
+def password_hash(password: str = DEFAULT_PASSWORD) -> str:
+    """Hash once per password: argon2 is deliberately slow."""
+    hasher = _password_hasher()
+    return hasher(password) if hasher else f"not-a-real-hash:{password}"
+
+
+def make_company(session: Session, **overrides: Any) -> Company:
+    """Add a company with default INV- (invoices) and CN- (credit notes) series."""
+    values: dict[str, Any] = {
+        "name": unique("Company"),
+        "address": "Hauptstrasse 1\n10115 Berlin",
+        "country": "DE",
+        "base_currency": "EUR",
+        "default_payment_terms_days": 30,
+    }
+    values.update(overrides)
+    company = Company(**values)
+    session.add(company)
+    session.flush()
+    session.add_all(
+        [
+            NumberingSeries(
+                company_id=company.id, code="INV", kind=InvoiceKind.INVOICE.value, prefix="INV-"
+            ),
+            NumberingSeries(
+                company_id=company.id,
+                code="CN",
+                kind=InvoiceKind.CREDIT_NOTE.value,
+                prefix="CN-",
+            ),
+        ]
+    )
+    session.flush()
+    return company
+
+
+def series(session: Session, company: Company, code: str) -> NumberingSeries:
+    """Return one of company's numbering series by code (INV, CN)."""
+    return session.scalars(
+        select(NumberingSeries).where(
+            NumberingSeries.company_id == company.id, NumberingSeries.code == code
+        )
+    ).one()
+
+
+def make_user(
+    session: Session,
+    role: Role | str = Role.FINANCE,
+    companies: Iterable[Company] = (),
+    **overrides: Any,
+) -> User:
+    """Add an active user with a role and access to the given companies."""
+    values: dict[str, Any] = {
+        "email": f"{unique(str(role))}@example.com".lower(),
+        "name": f"{str(role).title()} User",
+        "role": str(role),
+        "password_hash": password_hash(),
+        "is_active": True,
+    }
+    values.update(overrides)
+    user = User(**values)
+    user.companies = list(companies)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_tax_rate(session: Session, percentage: str | Decimal = "19", **overrides: Any) -> TaxRate:
+    """Add a tax rate (standard category unless the percentage is zero)."""
+    percentage = Decimal(percentage)
+    values: dict[str, Any] = {
+        "name": unique(f"VAT {percentage}"),
+        "percentage": percentage,
+        "category": (TaxCategory.STANDARD if percentage else TaxCategory.ZERO).value,
+        "country": "DE",
+    }
+    values.update(overrides)
+    rate = TaxRate(**values)
+    session.add(rate)
+    session.flush()
+    return rate
+
+
+def make_customer(session: Session, company: Company, **overrides: Any) -> Customer:
+    """Add a customer of company, billed in the company's base currency."""
+    values: dict[str, Any] = {
+        "company_id": company.id,
+        "name": unique("Customer"),
+        "address": "Rue de la Paix 1",
+        "city": "Paris",
+        "postal_code": "75002",
+        "country": "FR",
+        "email": "billing@example.com",
+        "currency": company.base_currency,
+        "payment_terms_days": 30,
+        "language": "en",
+    }
+    values.update(overrides)
+    customer = Customer(**values)
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+def make_product(
+    session: Session, company: Company, tax_rate: TaxRate | None = None, **overrides: Any
+) -> Product:
+    """Add a product of company."""
+    values: dict[str, Any] = {
+        "company_id": company.id,
+        "code": unique("P")[:40],
+        "name": "Consulting hour",
+        "unit": "hour",
+        "unit_price": Decimal("100.00"),
+        "default_tax_rate_id": tax_rate.id if tax_rate else None,
+    }
+    values.update(overrides)
+    product = Product(**values)
+    session.add(product)
+    session.flush()
+    return product
+
+
+def line(
+    tax_rate: TaxRate, quantity: str = "1", unit_price: str = "100.00", **kw: Any
+) -> LineInput:
+    """A line as typed into the draft screen."""
+    return LineInput(
+        description=kw.pop("description", "Consulting"),
+        quantity=quantity,
+        unit_price=unit_price,
+        tax_rate_id=tax_rate.id,
+        **kw,
+    )
+
+
+def make_draft(
+    session: Session,
+    actor: User,
+    customer: Customer,
+    lines: Iterable[LineInput | Mapping[str, Any]] | None = None,
+    **draft_fields: Any,
+) -> Invoice:
+    """Create a draft through the service; lines=None adds one 100.00 line at 19 %."""
+    invoice = invoices.create_draft(session, actor, customer, **draft_fields)
+    if lines is None:
+        lines = [line(make_tax_rate(session, "19"))]
+    for data in lines:
+        line_input = data if isinstance(data, LineInput) else LineInput(**data)
+        invoices.add_line(session, actor, invoice, line_input)
+    return invoice
+
+
+def make_issued_invoice(
+    session: Session,
+    actor: User,
+    customer: Customer,
+    lines: Iterable[LineInput | Mapping[str, Any]] | None = None,
+    today: date = ISSUE_DAY,
+    **draft_fields: Any,
+) -> Invoice:
+    """Create a draft through the service and issue it."""
+    invoice = make_draft(session, actor, customer, lines, **draft_fields)
+    return invoices.issue(session, actor, invoice, today)

@@ -1,0 +1,118 @@
+"""The audit trail: written by every flush and lifecycle action, append-only in the database."""
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from backoffice.services import audit, invoices, payments
+from models import AuditEvent, Customer
+from tests import factories
+from tests.factories import ISSUE_DAY
+
+
+@pytest.fixture
+def actor(session, finance):
+    audit.set_actor(session, audit.Actor(finance.id, finance.email, "192.0.2.7"))
+    return finance
+
+
+def _events(session, entity_type=None, entity_id=None, action=None):
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if entity_type:
+        query = query.where(AuditEvent.entity_type == entity_type)
+    if entity_id is not None:
+        query = query.where(AuditEvent.entity_id == str(entity_id))
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return session.scalars(query).all()
+
+
+def test_creating_a_row_writes_a_create_event_in_the_same_transaction(session, company, actor):
+    customer = factories.make_customer(session, company, name="ACME SARL")
+    [event] = _events(session, "Customer", customer.id)
+    assert event.action == "create"
+    assert event.entity_id == str(customer.id)
+    assert (event.user_id, event.user_email, event.ip_address) == (
+        actor.id,
+        actor.email,
+        "192.0.2.7",
+    )
+    assert event.company_id == company.id
+    assert event.before is None
+    assert event.after["name"] == "ACME SARL"
+    assert event.after["id"] == customer.id
+    assert event.detail == "ACME SARL"
+
+
+def test_updating_a_row_records_only_what_changed(session, company, actor):
+    customer = factories.make_customer(session, company, name="Old name", city="Paris")
+    customer.name = "New name"
+    session.flush()
+    [event] = _events(session, "Customer", customer.id, "update")
+    assert event.before["name"] == "Old name"
+    assert event.after["name"] == "New name"
+    assert "city" not in event.before and "city" not in event.after
+
+
+def test_deleting_a_row_records_what_it_was(session, company, actor):
+    customer = factories.make_customer(session, company, name="Gone Ltd")
+    customer_id = customer.id
+    session.delete(customer)
+    session.flush()
+    [event] = _events(session, "Customer", customer_id, "delete")
+    assert event.before["name"] == "Gone Ltd"
+    assert event.after is None
+
+
+def test_audit_event_is_rolled_back_with_the_change(session, company, actor):
+    savepoint = session.begin_nested()
+    customer = factories.make_customer(session, company)
+    customer_id = customer.id
+    assert _events(session, "Customer", customer_id)
+    savepoint.rollback()
+    assert session.get(Customer, customer_id) is None
+    assert _events(session, "Customer", customer_id) == []
+
+
+def test_password_hash_is_never_written_to_the_trail(session, actor):
+    user = factories.make_user(session, "support")
+    [event] = _events(session, "User", user.id, "create")
+    assert event.after["password_hash"] == "***"
+    user.password_hash = "another-hash"
+    session.flush()
+    [update] = _events(session, "User", user.id, "update")
+    assert update.before["password_hash"] == update.after["password_hash"] == "***"
+
+
+def test_lifecycle_actions_write_named_events(session, actor, customer, draft):
+    invoices.issue(session, actor, draft, ISSUE_DAY)
+    payments.record_payment(session, actor, draft, "10.00", ISSUE_DAY)
+    other = factories.make_issued_invoice(session, actor, customer)
+    invoices.void(session, actor, other, "duplicate")
+
+    [issue] = _events(session, "Invoice", draft.id, "invoice.issue")
+    assert issue.detail == "INV-2026-000001"
+    assert issue.company_id == draft.company_id
+    assert issue.user_id == actor.id
+    [paid] = _events(session, "Invoice", draft.id, "payment.record")
+    assert paid.detail == "10.00 EUR"
+    [voided] = _events(session, "Invoice", other.id, "invoice.void")
+    assert voided.detail == "duplicate"
+    # The flush listener also saw the status change itself.
+    updates = _events(session, "Invoice", draft.id, "update")
+    assert any(e.after.get("status") == "issued" for e in updates)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET action = 'tampered'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+    ],
+)
+def test_database_refuses_rewriting_the_trail(session, company, actor, statement):
+    factories.make_customer(session, company)
+    with pytest.raises(IntegrityError, match="append-only"), session.begin_nested():
+        session.execute(text(statement))
+    assert _events(session, "Customer")
