@@ -153,7 +153,7 @@ class InvoiceAdmin(SecuredModelView):
         for line in [line for line in invoice.lines if line in db.session.deleted]:
             invoice.lines.remove(line)
         for position, line in enumerate(invoice.lines, start=1):
-            invoices.check_line(line)
+            invoices.check_line(line, invoice)
             line.position = position
         invoices.recalculate(db.session, invoice)
 

@@ -10,7 +10,7 @@ from wtforms.validators import Length, Optional, Regexp
 from models import AuditEvent, Company, Customer, Invoice, NumberingSeries, Payment, Product, TaxRate, User
 
 from ..extensions import db
-from ..services import users
+from ..services import tax_rates, users
 from ..services.errors import DomainError
 from ..services.permissions import Action, require_company
 from . import validators
@@ -116,6 +116,9 @@ class TaxRateAdmin(SecuredModelView):
 
     def scope_clause(self, company_ids: frozenset[int]) -> ColumnElement[bool]:
         return true()
+
+    def on_model_change(self, form: Any, model: TaxRate, is_created: bool) -> None:
+        tax_rates.check_rate_change(db.session, model)
 
 
 class NumberingSeriesAdmin(CompanyScopedModelView):

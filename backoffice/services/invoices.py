@@ -22,7 +22,8 @@ from models import (
 
 from . import audit
 from .errors import DomainError
-from .money import parse_decimal, require_currency
+from .locking import lock_invoice
+from .money import check_fits, parse_decimal, require_currency
 from .numbering import default_series, format_reference, take_next_number
 from .permissions import Action, require, require_company
 from .status import derive_status
@@ -101,39 +102,61 @@ def check_draft_fields(invoice: Invoice) -> None:
     _check_dates(invoice.issue_date, invoice.due_date)
 
 
+LINE_COLUMNS = InvoiceLine.__table__.c
+
+
 def _check_line_values(
-    quantity: Decimal | None, discount: Decimal | None, description: str | None, has_rate: bool
+    quantity: Decimal | None,
+    unit_price: Decimal | None,
+    discount: Decimal | None,
+    description: str | None,
+    has_rate: bool,
 ) -> None:
     if quantity is None or quantity <= 0:
         raise DomainError("Quantity must be greater than zero.", "quantity")
+    check_fits(quantity, LINE_COLUMNS.quantity.type, "quantity", "Quantity")
+    if unit_price is None:
+        raise DomainError("Every line needs a unit price.", "unit_price")
+    check_fits(unit_price, LINE_COLUMNS.unit_price.type, "unit_price", "Unit price")
     if discount is None or not 0 <= discount <= 100:
         raise DomainError("Discount must be between 0 and 100 percent.", "discount_percent")
+    check_fits(discount, LINE_COLUMNS.discount_percent.type, "discount_percent", "Discount")
     if not (description or "").strip():
         raise DomainError("Every line needs a description.", "description")
     if not has_rate:
         raise DomainError("Choose a tax rate for the line.", "tax_rate_id")
 
 
-def check_line(line: InvoiceLine) -> None:
+def _check_product(product: Product | None, invoice: Invoice) -> None:
+    if product is not None and product.company_id != invoice.company_id:
+        raise DomainError("That product belongs to another company.", "product_id")
+
+
+def check_line(line: InvoiceLine, invoice: Invoice) -> None:
     """Refuse a line a form filled in whose values break the rules."""
     if line.discount_percent is None:
         line.discount_percent = Decimal(0)
     _check_line_values(
         line.quantity,
+        line.unit_price,
         line.discount_percent,
         line.description,
         line.tax_rate is not None or line.tax_rate_id is not None,
     )
+    _check_product(line.product, invoice)
 
 
-def _parsed_line(session: Session, data: LineInput) -> dict:
-    quantity = parse_decimal(data.quantity, "Quantity")
-    unit_price = parse_decimal(data.unit_price, "Unit price")
-    discount = parse_decimal(data.discount_percent, "Discount")
+def _parsed_line(session: Session, invoice: Invoice, data: LineInput) -> dict:
+    quantity = parse_decimal(data.quantity, "quantity", "Quantity")
+    unit_price = parse_decimal(data.unit_price, "unit_price", "Unit price")
+    discount = parse_decimal(data.discount_percent, "discount_percent", "Discount")
     has_rate = session.get(TaxRate, data.tax_rate_id) is not None
-    _check_line_values(quantity, discount, data.description, has_rate)
-    if data.product_id is not None and session.get(Product, data.product_id) is None:
-        raise DomainError("That product does not exist.", "product_id")
+    _check_line_values(quantity, unit_price, discount, data.description, has_rate)
+    if data.product_id is not None:
+        product = session.get(Product, data.product_id)
+        if product is None:
+            raise DomainError("That product does not exist.", "product_id")
+        _check_product(product, invoice)
     return {
         "description": data.description.strip(),
         "quantity": quantity,
@@ -151,7 +174,7 @@ def add_line(session: Session, actor: User, invoice: Invoice, data: LineInput) -
     require_company(actor, invoice.company_id)
     _require_draft(invoice)
     position = max((line.position for line in invoice.lines), default=0) + 1
-    line = InvoiceLine(position=position, **_parsed_line(session, data))
+    line = InvoiceLine(position=position, **_parsed_line(session, invoice, data))
     invoice.lines.append(line)
     recalculate(session, invoice)
     return line
@@ -164,7 +187,7 @@ def update_line(
     require(actor, Action.EDIT_DRAFT)
     require_company(actor, line.invoice.company_id)
     _require_draft(line.invoice)
-    for key, value in _parsed_line(session, data).items():
+    for key, value in _parsed_line(session, line.invoice, data).items():
         setattr(line, key, value)
     recalculate(session, line.invoice)
     return line
@@ -185,7 +208,7 @@ def recalculate(session: Session, invoice: Invoice) -> None:
     _require_draft(invoice)
     session.flush()
     lines = list(invoice.lines)
-    rates = {line.tax_rate_id: session.get(TaxRate, line.tax_rate_id) for line in lines}
+    rates = _rates_for(session, invoice, {line.tax_rate_id for line in lines})
     totals = compute_totals(
         (
             LineAmounts(
@@ -193,8 +216,8 @@ def recalculate(session: Session, invoice: Invoice) -> None:
                 unit_price=line.unit_price,
                 discount_percent=line.discount_percent,
                 tax_rate_id=line.tax_rate_id,
-                tax_percentage=rates[line.tax_rate_id].percentage,
-                tax_category=rates[line.tax_rate_id].category,
+                tax_percentage=rates[line.tax_rate_id][0],
+                tax_category=rates[line.tax_rate_id][1],
             )
             for line in lines
         ),
@@ -220,6 +243,19 @@ def recalculate(session: Session, invoice: Invoice) -> None:
     session.flush()
 
 
+def _rates_for(session: Session, invoice: Invoice, rate_ids: set[int]) -> dict[int, tuple]:
+    """Percentage and category per tax rate; a credit note keeps what the original charged."""
+    rates = {}
+    for rate_id in rate_ids:
+        rate = session.get(TaxRate, rate_id)
+        rates[rate_id] = (rate.percentage, rate.category)
+    if invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.original_invoice is not None:
+        for charged in invoice.original_invoice.tax_totals:
+            if charged.tax_rate_id in rates:
+                rates[charged.tax_rate_id] = (charged.percentage, charged.category)
+    return rates
+
+
 def creditable_amount(invoice: Invoice) -> Decimal:
     """What is left to credit on an invoice: its total less issued credit notes."""
     return invoice.total_amount - invoice.credited_amount
@@ -229,7 +265,7 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     """Assign the next number and freeze the invoice, in the caller's transaction."""
     require(actor, Action.ISSUE)
     require_company(actor, invoice.company_id)
-    session.refresh(invoice, with_for_update=True)
+    lock_invoice(session, invoice)
     _require_draft(invoice)
     if not invoice.lines:
         raise DomainError("Add at least one line before issuing.")
@@ -239,10 +275,12 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     original = None
     if invoice.kind == InvoiceKind.CREDIT_NOTE:
         original = invoice.original_invoice
-        session.refresh(original, with_for_update=True)
+        lock_invoice(session, original)
         _check_creditable(original, invoice.total_amount)
     issue_date = invoice.issue_date or today
-    due_date = invoice.due_date or issue_date + timedelta(days=invoice.customer.payment_terms_days)
+    due_date = invoice.due_date
+    if invoice.kind == InvoiceKind.INVOICE and due_date is None:
+        due_date = issue_date + timedelta(days=invoice.customer.payment_terms_days)
     _check_dates(issue_date, due_date)
     series = default_series(session, invoice.company_id, invoice.kind)
     number = take_next_number(session, series.id)
@@ -276,7 +314,9 @@ def void(session: Session, actor: User, invoice: Invoice, reason: str) -> Invoic
     """Void an issued invoice that nothing has paid or credited; it keeps its number."""
     require(actor, Action.VOID)
     require_company(actor, invoice.company_id)
-    session.refresh(invoice, with_for_update=True)
+    lock_invoice(session, invoice)
+    if invoice.kind != InvoiceKind.INVOICE:
+        raise DomainError("A credit note cannot be voided; issue a new invoice to reverse it.")
     if invoice.paid_amount != 0 or invoice.credited_amount != 0:
         raise DomainError(
             f"{invoice} has payments or credit notes and cannot be voided; credit it instead."

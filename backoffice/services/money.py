@@ -3,22 +3,34 @@
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
+from sqlalchemy import Numeric
 
 from .errors import DomainError
 
-_KNOWN_CURRENCIES = frozenset(list_currencies())
+# Funds, metals and testing codes are not invoiceable; amounts are stored with 3 decimals at
+# most (BHD), so currencies with more (CLF) are refused rather than rounded.
+NON_CURRENCIES = frozenset(
+    {"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"}
+)
+_INVOICEABLE = frozenset(
+    code
+    for code in list_currencies()
+    if code not in NON_CURRENCIES and get_currency_precision(code) <= 3
+)
 
 
 def is_currency(code: str) -> bool:
-    """Tell whether code is an ISO 4217 currency code babel knows."""
-    return code in _KNOWN_CURRENCIES
+    """Tell whether code is an ISO 4217 currency one can invoice in."""
+    return code in _INVOICEABLE
 
 
 def require_currency(code: str) -> str:
     """Return the upper-cased currency code, or refuse an unknown one."""
     normalized = (code or "").strip().upper()
     if not is_currency(normalized):
-        raise DomainError(f"Unknown currency {code!r}: use an ISO 4217 code such as EUR.", "currency")
+        raise DomainError(
+            f"Unknown currency {code!r}: use an ISO 4217 code such as EUR.", "currency"
+        )
     return normalized
 
 
@@ -34,19 +46,34 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
-def parse_decimal(text: str | Decimal, label: str) -> Decimal:
-    """Parse user input into a finite Decimal, refusing floats and garbage with a clear message."""
+def parse_decimal(text: str | Decimal, field: str, label: str) -> Decimal:
+    """Parse user input into a finite Decimal, refusing floats and garbage with a clear message.
+
+    A comma is refused rather than guessed at: "1,500" is 1500 in English and 1.5 in German.
+    """
     if isinstance(text, Decimal):
         value = text
     elif isinstance(text, str):
+        if "," in text:
+            raise DomainError(f"{label}: use a point for decimals and no thousands separator.", field)
         try:
-            value = Decimal(text.strip().replace(",", ""))
+            value = Decimal(text.strip())
         except InvalidOperation:
-            raise DomainError(f"{label} must be a number, not {text!r}.", label) from None
+            raise DomainError(f"{label} must be a number, not {text!r}.", field) from None
     else:
         raise TypeError(f"{label} must be text or Decimal, not {type(text).__name__}")
     if not value.is_finite():
-        raise DomainError(f"{label} must be a finite number.", label)
+        raise DomainError(f"{label} must be a finite number.", field)
+    return value
+
+
+def check_fits(value: Decimal, numeric: Numeric, field: str, label: str) -> Decimal:
+    """Refuse a value the column would round or overflow, instead of storing something else."""
+    decimals = max(0, -value.normalize().as_tuple().exponent)
+    if decimals > numeric.scale:
+        raise DomainError(f"{label} has at most {numeric.scale} decimals.", field)
+    if abs(value) >= Decimal(10) ** (numeric.precision - numeric.scale):
+        raise DomainError(f"{label} is too large.", field)
     return value
 
 

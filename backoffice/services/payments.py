@@ -10,8 +10,9 @@ from models import Invoice, InvoiceKind, Payment, PaymentMethod, PaymentSource, 
 
 from . import audit
 from .errors import DomainError
-from .money import minor_unit, parse_decimal, round_money
+from .money import check_fits, minor_unit, parse_decimal, round_money
 from .permissions import Action, require, require_company
+from .locking import lock_invoice
 from .status import UNPAID_OPEN, derive_status
 
 
@@ -25,9 +26,10 @@ def _existing(session: Session, key: str | None, invoice: Invoice, amount: Decim
 
 
 def _checked_amount(text: str | Decimal, invoice: Invoice) -> Decimal:
-    amount = parse_decimal(text, "Amount")
+    amount = parse_decimal(text, "amount", "Amount")
     if amount <= 0:
         raise DomainError("The amount must be greater than zero.", "amount")
+    check_fits(amount, Payment.__table__.c.amount.type, "amount", "Amount")
     if round_money(amount, invoice.currency) != amount:
         raise DomainError(
             f"{invoice.currency} amounts have at most "
@@ -73,7 +75,7 @@ def _lock_payable(session: Session, actor: User, invoice: Invoice) -> None:
     require(actor, Action.RECORD_PAYMENT)
     require_company(actor, invoice.company_id)
     # Lock the invoice so two clerks cannot both pay the last open balance.
-    session.refresh(invoice, with_for_update=True)
+    lock_invoice(session, invoice)
     if invoice.kind != InvoiceKind.INVOICE:
         raise DomainError("Payments are recorded against invoices, not credit notes.")
 

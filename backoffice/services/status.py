@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from models import Invoice, InvoiceStatus
+from models import Invoice, InvoiceKind, InvoiceStatus
 
 UNPAID_OPEN = frozenset({InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID})
 
@@ -22,7 +22,8 @@ def derive_status(invoice: Invoice) -> InvoiceStatus:
 def is_overdue(invoice: Invoice, today: date) -> bool:
     """An open balance past its due date."""
     return (
-        invoice.status in UNPAID_OPEN
+        invoice.kind == InvoiceKind.INVOICE
+        and invoice.status in UNPAID_OPEN
         and invoice.balance_amount > 0
         and invoice.due_date is not None
         and invoice.due_date < today

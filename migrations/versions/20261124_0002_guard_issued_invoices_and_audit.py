@@ -40,7 +40,9 @@ def upgrade() -> None:
                 RETURN OLD;
             END IF;
             IF OLD.status <> 'draft' AND (
-                NEW.status = 'draft' OR ({FROZEN_NEW}) IS DISTINCT FROM ({FROZEN_OLD})
+                NEW.status = 'draft'
+                OR (OLD.status = 'void' AND NEW.status <> 'void')
+                OR ({FROZEN_NEW}) IS DISTINCT FROM ({FROZEN_OLD})
             ) THEN
                 RAISE EXCEPTION 'invoice % is issued: its content is frozen', OLD.reference
                     USING ERRCODE = 'integrity_constraint_violation';
