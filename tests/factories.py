@@ -1,10 +1,8 @@
 """Plain factory functions: each adds a valid row (through the services where one exists)."""
 
-import importlib
-import importlib.util
 import itertools
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -15,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.services import invoices
 from backoffice.services.invoices import LineInput
+from backoffice.services.users import hash_password
 from models import (
     Company,
     Customer,
@@ -40,18 +39,9 @@ def unique(prefix: str) -> str:
 
 
 @cache
-def _password_hasher() -> Callable[[str], str] | None:
-    # The users service is being written in parallel; use its argon2 hashing once it exists.
-    if importlib.util.find_spec("backoffice.services.users") is None:
-        return None
-    return getattr(importlib.import_module("backoffice.services.users"), "hash_password", None)
-
-
-@cache
 def password_hash(password: str = DEFAULT_PASSWORD) -> str:
     """Hash once per password: argon2 is deliberately slow."""
-    hasher = _password_hasher()
-    return hasher(password) if hasher else f"not-a-real-hash:{password}"
+    return hash_password(password)
 
 
 def make_company(session: Session, **overrides: Any) -> Company:
