@@ -9,12 +9,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from jobs.worker import run_worker
+from models import Company
 
 from . import demo_data
 from .extensions import db
 from .services import audit, users
 from .services.errors import DomainError
-from models import Company
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,11 +37,17 @@ def db_upgrade() -> None:
 @click.command("create-user")
 @with_appcontext
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "finance", "support", "manager"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "finance", "support", "manager"])
+)
 @click.option("--name", default="")
-@click.option("--company", "company_names", multiple=True, help="Company the user may see (repeat).")
+@click.option(
+    "--company", "company_names", multiple=True, help="Company the user may see (repeat)."
+)
 @click.password_option()
-def create_user(email: str, role: str, name: str, company_names: tuple[str, ...], password: str) -> None:
+def create_user(
+    email: str, role: str, name: str, company_names: tuple[str, ...], password: str
+) -> None:
     """Create a staff account."""
     session = db.session
     audit.set_actor(session, audit.Actor(user_id=None, email="cli"))

@@ -15,7 +15,10 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "REDIS_URL": ("redis://127.0.0.1:6379/0", "Redis URL for the RQ job queues"),
     "SECRET_KEY": (None, "long random string that signs sessions and CSRF tokens"),
     "SECURE_COOKIES": ("0", "1 to send cookies only over HTTPS (set it in production)"),
-    "LOGIN_MAX_FAILURES": ("5", "failed logins per email within LOGIN_WINDOW_MINUTES before a lockout"),
+    "LOGIN_MAX_FAILURES": (
+        "5",
+        "failed logins per email within LOGIN_WINDOW_MINUTES before a lockout",
+    ),
     "LOGIN_WINDOW_MINUTES": ("15", "throttling window for failed logins"),
 }
 
@@ -31,7 +34,9 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
             missing.append(f"  {name}: {meaning}")
         values[name] = value
     if missing:
-        raise ConfigError("Missing required settings (set them in the environment):\n" + "\n".join(missing))
+        raise ConfigError(
+            "Missing required settings (set them in the environment):\n" + "\n".join(missing)
+        )
     secure = str(values["SECURE_COOKIES"]).lower() in {"1", "true", "yes"}
     values |= {
         "SQLALCHEMY_ENGINES": {"default": {"url": values["DATABASE_URL"], "pool_pre_ping": True}},

@@ -69,7 +69,9 @@ def _reference_data(session: Session) -> tuple[Company, dict[int, TaxRate]]:
     rates = {
         19: TaxRate(name="Standard", percentage=Decimal("19"), category="standard", country="DE"),
         7: TaxRate(name="Reduced", percentage=Decimal("7"), category="reduced", country="DE"),
-        0: TaxRate(name="Reverse charge", percentage=Decimal("0"), category="reverse_charge", country="DE"),
+        0: TaxRate(
+            name="Reverse charge", percentage=Decimal("0"), category="reverse_charge", country="DE"
+        ),
     }
     session.add_all(rates.values())
     session.flush()
@@ -85,9 +87,16 @@ def _customers(session: Session, company: Company, rng: random.Random) -> list[C
             currency = rng.choice(["EUR", "EUR", "EUR", currency])
         customers.append(
             Customer(
-                company=company, name=name, address=street, postal_code=postcode, city=city,
-                country=country, currency=currency, language=language,
-                email=f"accounts{i}@customer.example", payment_terms_days=rng.choice([14, 30, 30, 45]),
+                company=company,
+                name=name,
+                address=street,
+                postal_code=postcode,
+                city=city,
+                country=country,
+                currency=currency,
+                language=language,
+                email=f"accounts{i}@customer.example",
+                payment_terms_days=rng.choice([14, 30, 30, 45]),
             )
         )
     session.add_all(customers)
@@ -102,8 +111,11 @@ def _products(session: Session, company: Company, rates: dict[int, TaxRate]) -> 
         suffix = f"-{i // len(PRODUCTS) + 1}" if i >= len(PRODUCTS) else ""
         products.append(
             Product(
-                company=company, code=code + suffix, name=name + (f" (tier {suffix[1:]})" if suffix else ""),
-                unit=unit, unit_price=Decimal(price) * (1 + Decimal(i // len(PRODUCTS)) / 10),
+                company=company,
+                code=code + suffix,
+                name=name + (f" (tier {suffix[1:]})" if suffix else ""),
+                unit=unit,
+                unit_price=Decimal(price) * (1 + Decimal(i // len(PRODUCTS)) / 10),
                 default_tax_rate=rates[rate],
             )
         )
@@ -118,7 +130,9 @@ def seed(session: Session, today: date | None = None, invoice_count: int = 300) 
     rng = random.Random(2026)
     company, rates = _reference_data(session)
     staff = {
-        role: users.create_user(session, email, role, password, name=role.title(), companies=[company])
+        role: users.create_user(
+            session, email, role, password, name=role.title(), companies=[company]
+        )
         for role, (email, password) in DEMO_USERS.items()
     }
     actor: User = staff["admin"]
@@ -126,7 +140,10 @@ def seed(session: Session, today: date | None = None, invoice_count: int = 300) 
     products = _products(session, company, rates)
     # Issued in date order so numbers rise with issue dates, as they would in real use.
     plans = sorted(
-        ((today - timedelta(days=rng.randint(0, 365)), rng.choice(customers)) for _ in range(invoice_count)),
+        (
+            (today - timedelta(days=rng.randint(0, 365)), rng.choice(customers))
+            for _ in range(invoice_count)
+        ),
         key=lambda plan: plan[0],
     )
     for issue_date, customer in plans:
@@ -134,14 +151,23 @@ def seed(session: Session, today: date | None = None, invoice_count: int = 300) 
         draft.exchange_rate = EXCHANGE_RATES.get(draft.currency, Decimal("1"))
         for _ in range(rng.randint(1, 6)):
             product = rng.choice(products)
-            rate = rates[0] if customer.country not in ("DE",) and rng.random() < 0.3 else product.default_tax_rate
+            rate = (
+                rates[0]
+                if customer.country not in ("DE",) and rng.random() < 0.3
+                else product.default_tax_rate
+            )
             price = product.unit_price / EXCHANGE_RATES.get(draft.currency, Decimal("1"))
             invoices.add_line(
-                session, actor, draft,
+                session,
+                actor,
+                draft,
                 LineInput(
-                    description=product.name, quantity=str(rng.choice([1, 1, 2, 3, 5, 10, Decimal("2.5")])),
-                    unit_price=round_money(price, draft.currency), tax_rate_id=rate.id,
-                    product_id=product.id, unit=product.unit,
+                    description=product.name,
+                    quantity=str(rng.choice([1, 1, 2, 3, 5, 10, Decimal("2.5")])),
+                    unit_price=round_money(price, draft.currency),
+                    tax_rate_id=rate.id,
+                    product_id=product.id,
+                    unit=product.unit,
                     discount_percent=rng.choice(["0", "0", "0", "5", "10"]),
                 ),
             )
@@ -166,7 +192,9 @@ def _advance(session: Session, actor: User, invoice, rng: random.Random, today: 
         half = round_money(invoice.total_amount / 2, invoice.currency)
         payments.record_payment(session, actor, invoice, half, paid_on, reference="Part payment")
     elif fate < 0.92:
-        payments.record_payment(session, actor, invoice, invoice.balance_amount, paid_on, reference="Bank transfer")
+        payments.record_payment(
+            session, actor, invoice, invoice.balance_amount, paid_on, reference="Bank transfer"
+        )
     else:
         note = invoices.create_credit_note(session, actor, invoice)
         invoices.issue(session, actor, note, today)

@@ -34,9 +34,7 @@ class Invoice(Base):
         CheckConstraint("char_length(currency) = 3", name="currency_iso"),
         CheckConstraint("exchange_rate > 0", name="exchange_rate_positive"),
         CheckConstraint("due_date IS NULL OR due_date >= issue_date", name="due_after_issue"),
-        CheckConstraint(
-            "(status = 'draft') = (number IS NULL)", name="number_iff_issued"
-        ),
+        CheckConstraint("(status = 'draft') = (number IS NULL)", name="number_iff_issued"),
         CheckConstraint(
             "(kind = 'credit_note') = (original_invoice_id IS NOT NULL)",
             name="credit_note_has_original",
@@ -125,9 +123,7 @@ class InvoiceLine(Base):
         # Deferred: renumbering lines after a deletion swaps positions within one flush.
         UniqueConstraint("invoice_id", "position", deferrable=True, initially="DEFERRED"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        CheckConstraint(
-            "discount_percent >= 0 AND discount_percent <= 100", name="discount_range"
-        ),
+        CheckConstraint("discount_percent >= 0 AND discount_percent <= 100", name="discount_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, request
 from flask_admin import expose
 from flask_admin.model.form import InlineFormAdmin
 from flask_login import current_user
@@ -30,7 +30,11 @@ def balance_column(view: Any, context: Any, model: Invoice, name: str) -> str:
 
 
 def reference_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
-    return escape(model.reference) if model.reference else Markup('<span class="text-muted">draft</span>')
+    return (
+        escape(model.reference)
+        if model.reference
+        else Markup('<span class="text-muted">draft</span>')
+    )
 
 
 def status_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
@@ -41,7 +45,16 @@ def status_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
 
 
 class LineForm(InlineFormAdmin):
-    form_columns = ["id", "product", "description", "quantity", "unit", "unit_price", "discount_percent", "tax_rate"]
+    form_columns = [
+        "id",
+        "product",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_percent",
+        "tax_rate",
+    ]
     form_label = "Line"
     form_args = {
         "product": {"query_factory": scoped_query(Product)},
@@ -71,8 +84,15 @@ class InvoiceAdmin(SecuredModelView):
     details_template = "admin/invoice_details.html"
     edit_template = "admin/invoice_edit.html"
     column_list = [
-        "reference", "kind", "customer", "status", "issue_date", "due_date", "currency",
-        "total_amount", "balance_amount",
+        "reference",
+        "kind",
+        "customer",
+        "status",
+        "issue_date",
+        "due_date",
+        "currency",
+        "total_amount",
+        "balance_amount",
     ]
     column_labels = {
         "balance_amount": "Balance",
@@ -82,9 +102,23 @@ class InvoiceAdmin(SecuredModelView):
         "original_invoice": "Corrects invoice",
     }
     column_searchable_list = ["reference", "po_reference", "customer.name"]
-    column_filters = ["status", "kind", "currency", "issue_date", "due_date", "customer.name", "company.name"]
+    column_filters = [
+        "status",
+        "kind",
+        "currency",
+        "issue_date",
+        "due_date",
+        "customer.name",
+        "company.name",
+    ]
     column_sortable_list = [
-        "reference", "kind", "status", "issue_date", "due_date", "currency", "total_amount",
+        "reference",
+        "kind",
+        "status",
+        "issue_date",
+        "due_date",
+        "currency",
+        "total_amount",
         ("customer", "customer.name"),
     ]
     column_default_sort = ("id", True)
@@ -95,11 +129,34 @@ class InvoiceAdmin(SecuredModelView):
         "status": status_column,
     }
     column_details_list = [
-        "reference", "kind", "status", "company", "customer", "original_invoice", "issue_date",
-        "due_date", "currency", "exchange_rate", "po_reference", "notes", "terms",
-        "created_by", "issued_at", "sent_at", "voided_at", "void_reason",
+        "reference",
+        "kind",
+        "status",
+        "company",
+        "customer",
+        "original_invoice",
+        "issue_date",
+        "due_date",
+        "currency",
+        "exchange_rate",
+        "po_reference",
+        "notes",
+        "terms",
+        "created_by",
+        "issued_at",
+        "sent_at",
+        "voided_at",
+        "void_reason",
     ]
-    form_columns = ["customer", "currency", "issue_date", "due_date", "po_reference", "notes", "terms"]
+    form_columns = [
+        "customer",
+        "currency",
+        "issue_date",
+        "due_date",
+        "po_reference",
+        "notes",
+        "terms",
+    ]
     form_args = {
         "customer": {"query_factory": scoped_query(Customer)},
         "currency": {
@@ -130,11 +187,11 @@ class InvoiceAdmin(SecuredModelView):
 
     def validate_form(self, form: Any) -> bool:
         valid = super().validate_form(form)
-        issue_date = getattr(form, "issue_date", None)
-        due_date = getattr(form, "due_date", None)
-        if issue_date is not None and due_date is not None and issue_date.data and due_date.data:
-            if due_date.data < issue_date.data:
-                due_date.errors = [*due_date.errors, "The due date cannot be before the issue date."]
+        if hasattr(form, "due_date"):
+            try:
+                invoices.check_dates(form.issue_date.data, form.due_date.data)
+            except DomainError as exc:
+                form.due_date.errors = [*form.due_date.errors, exc.message]
                 valid = False
         return valid
 
@@ -212,7 +269,9 @@ class InvoiceAdmin(SecuredModelView):
     def void_view(self, invoice_id: int):
         return self._lifecycle(
             invoice_id,
-            lambda inv: invoices.void(db.session, current_user, inv, request.form.get("reason", "")),
+            lambda inv: invoices.void(
+                db.session, current_user, inv, request.form.get("reason", "")
+            ),
             "Voided {invoice.reference}.",
         )
 
@@ -241,8 +300,13 @@ class InvoiceAdmin(SecuredModelView):
             except ValueError:
                 raise DomainError("The payment date must be a date (YYYY-MM-DD).") from None
             return record(
-                db.session, current_user, inv, form.get("amount", ""), paid_on,
-                method=form.get("method", "bank_transfer"), reference=form.get("reference", ""),
+                db.session,
+                current_user,
+                inv,
+                form.get("amount", ""),
+                paid_on,
+                method=form.get("method", "bank_transfer"),
+                reference=form.get("reference", ""),
             )
 
         return self._lifecycle(invoice_id, act, "Recorded {result.amount} on {invoice.reference}.")

@@ -7,7 +7,17 @@ from sqlalchemy import ColumnElement, select, true
 from wtforms import PasswordField
 from wtforms.validators import Length, Optional, Regexp
 
-from models import AuditEvent, Company, Customer, Invoice, NumberingSeries, Payment, Product, TaxRate, User
+from models import (
+    AuditEvent,
+    Company,
+    Customer,
+    Invoice,
+    NumberingSeries,
+    Payment,
+    Product,
+    TaxRate,
+    User,
+)
 
 from ..extensions import db
 from ..services import tax_rates, users
@@ -16,7 +26,10 @@ from ..services.permissions import Action, require_company
 from . import validators
 from .secured import SecuredModelView, scoped_query
 
-COUNTRY = {"filters": [validators.upper], "validators": [Regexp(r"^[A-Z]{2}$", message="Use a two-letter ISO country code.")]}
+COUNTRY = {
+    "filters": [validators.upper],
+    "validators": [Regexp(r"^[A-Z]{2}$", message="Use a two-letter ISO country code.")],
+}
 CURRENCY = {"filters": [validators.upper], "validators": [validators.currency]}
 
 
@@ -36,14 +49,20 @@ class CompanyAdmin(SecuredModelView):
     column_filters = ["country", "base_currency"]
     column_default_sort = "name"
     form_excluded_columns = ["series", "created_at"]
-    form_args = {"country": COUNTRY, "base_currency": CURRENCY, "iban": {"validators": [validators.iban]}}
+    form_args = {
+        "country": COUNTRY,
+        "base_currency": CURRENCY,
+        "iban": {"validators": [validators.iban]},
+    }
 
     def scope_clause(self, company_ids: frozenset[int]) -> ColumnElement[bool]:
         return Company.id.in_(company_ids)
 
 
 class UserAdmin(SecuredModelView):
-    view_permission = create_permission = edit_permission = delete_permission = Action.MANAGE_SETTINGS
+    view_permission = create_permission = edit_permission = delete_permission = (
+        Action.MANAGE_SETTINGS
+    )
     column_list = ["email", "name", "role", "is_active", "last_login_at"]
     column_searchable_list = ["email", "name"]
     column_filters = ["role", "is_active"]
@@ -59,7 +78,9 @@ class UserAdmin(SecuredModelView):
             description="Leave empty to keep the current password.",
         )
     }
-    form_choices = {"role": [(role, role.title()) for role in ("admin", "finance", "support", "manager")]}
+    form_choices = {
+        "role": [(role, role.title()) for role in ("admin", "finance", "support", "manager")]
+    }
 
     def scope_clause(self, company_ids: frozenset[int]) -> ColumnElement[bool]:
         return true()
@@ -75,14 +96,31 @@ class UserAdmin(SecuredModelView):
 class CustomerAdmin(CompanyScopedModelView):
     create_permission = edit_permission = Action.EDIT_CUSTOMER
     delete_permission = Action.DELETE_CUSTOMER
-    column_list = ["name", "company", "country", "currency", "vat_id", "email", "payment_terms_days"]
+    column_list = [
+        "name",
+        "company",
+        "country",
+        "currency",
+        "vat_id",
+        "email",
+        "payment_terms_days",
+    ]
     column_searchable_list = ["name", "email", "vat_id", "city"]
     column_filters = ["country", "currency", "language", "company.name"]
     column_sortable_list = ["name", "country", "currency", ("company", "company.name")]
     column_default_sort = "name"
     form_columns = [
-        "company", "name", "address", "postal_code", "city", "country", "email", "vat_id",
-        "currency", "payment_terms_days", "language",
+        "company",
+        "name",
+        "address",
+        "postal_code",
+        "city",
+        "country",
+        "email",
+        "vat_id",
+        "currency",
+        "payment_terms_days",
+        "language",
     ]
     form_choices = {"language": [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]}
     form_args = {
@@ -100,7 +138,16 @@ class ProductAdmin(CompanyScopedModelView):
     column_searchable_list = ["code", "name"]
     column_filters = ["is_active", "unit", "company.name"]
     column_default_sort = "code"
-    form_columns = ["company", "code", "name", "description", "unit", "unit_price", "default_tax_rate", "is_active"]
+    form_columns = [
+        "company",
+        "code",
+        "name",
+        "description",
+        "unit",
+        "unit_price",
+        "default_tax_rate",
+        "is_active",
+    ]
     form_args = {"company": {"query_factory": scoped_query(Company)}}
 
 
@@ -110,7 +157,10 @@ class TaxRateAdmin(SecuredModelView):
     column_filters = ["country", "category", "is_active"]
     column_default_sort = "country"
     form_choices = {
-        "category": [(c, c.replace("_", " ").title()) for c in ("standard", "reduced", "zero", "exempt", "reverse_charge")]
+        "category": [
+            (c, c.replace("_", " ").title())
+            for c in ("standard", "reduced", "zero", "exempt", "reverse_charge")
+        ]
     }
     form_args = {"country": COUNTRY}
 
@@ -134,7 +184,15 @@ class NumberingSeriesAdmin(CompanyScopedModelView):
 class PaymentAdmin(SecuredModelView):
     """Payments are recorded from the invoice screen; this list is for reading and export."""
 
-    column_list = ["invoice", "payment_date", "amount", "method", "reference", "source", "created_by"]
+    column_list = [
+        "invoice",
+        "payment_date",
+        "amount",
+        "method",
+        "reference",
+        "source",
+        "created_by",
+    ]
     column_searchable_list = ["reference"]
     column_filters = ["payment_date", "method", "source"]
     column_default_sort = ("payment_date", True)
@@ -146,13 +204,30 @@ class PaymentAdmin(SecuredModelView):
 class AuditEventAdmin(SecuredModelView):
     """Read-only for every role: the trail is append-only."""
 
-    column_list = ["occurred_at", "user_email", "ip_address", "action", "entity_type", "entity_id", "detail"]
+    column_list = [
+        "occurred_at",
+        "user_email",
+        "ip_address",
+        "action",
+        "entity_type",
+        "entity_id",
+        "detail",
+    ]
     column_searchable_list = ["user_email", "action", "entity_type", "entity_id"]
     column_filters = ["action", "entity_type", "user_email", "occurred_at"]
     column_default_sort = ("occurred_at", True)
     column_details_list = [
-        "occurred_at", "user_email", "user_id", "ip_address", "company_id", "action",
-        "entity_type", "entity_id", "detail", "before", "after",
+        "occurred_at",
+        "user_email",
+        "user_id",
+        "ip_address",
+        "company_id",
+        "action",
+        "entity_type",
+        "entity_id",
+        "detail",
+        "before",
+        "after",
     ]
 
     def scope_clause(self, company_ids: frozenset[int]) -> ColumnElement[bool]:
@@ -167,8 +242,16 @@ def register(admin: Any) -> None:
     admin.add_view(PaymentAdmin(Payment, session, category="Records", endpoint="payment"))
     admin.add_view(CompanyAdmin(Company, session, category="Settings", endpoint="company"))
     admin.add_view(UserAdmin(User, session, category="Settings", endpoint="user"))
-    admin.add_view(TaxRateAdmin(TaxRate, session, category="Settings", name="Tax rates", endpoint="taxrate"))
     admin.add_view(
-        NumberingSeriesAdmin(NumberingSeries, session, category="Settings", name="Numbering series", endpoint="numberingseries")
+        TaxRateAdmin(TaxRate, session, category="Settings", name="Tax rates", endpoint="taxrate")
+    )
+    admin.add_view(
+        NumberingSeriesAdmin(
+            NumberingSeries,
+            session,
+            category="Settings",
+            name="Numbering series",
+            endpoint="numberingseries",
+        )
     )
     admin.add_view(AuditEventAdmin(AuditEvent, session, name="Audit", endpoint="auditevent"))

@@ -55,7 +55,8 @@ def _require_draft(invoice: Invoice) -> None:
         )
 
 
-def _check_dates(issue_date: date | None, due_date: date | None) -> None:
+def check_dates(issue_date: date | None, due_date: date | None) -> None:
+    """Refuse a due date before the issue date."""
     if issue_date and due_date and due_date < issue_date:
         raise DomainError("The due date cannot be before the issue date.", "due_date")
 
@@ -75,7 +76,7 @@ def create_draft(
     """Start a draft invoice for a customer, in the customer's currency unless told otherwise."""
     require(actor, Action.EDIT_DRAFT)
     require_company(actor, customer.company_id)
-    _check_dates(issue_date, due_date)
+    check_dates(issue_date, due_date)
     invoice = Invoice(
         company_id=customer.company_id,
         customer=customer,
@@ -99,7 +100,7 @@ def check_draft_fields(invoice: Invoice) -> None:
     _require_draft(invoice)
     if invoice.currency:
         invoice.currency = require_currency(invoice.currency)
-    _check_dates(invoice.issue_date, invoice.due_date)
+    check_dates(invoice.issue_date, invoice.due_date)
 
 
 LINE_COLUMNS = InvoiceLine.__table__.c
@@ -180,9 +181,7 @@ def add_line(session: Session, actor: User, invoice: Invoice, data: LineInput) -
     return line
 
 
-def update_line(
-    session: Session, actor: User, line: InvoiceLine, data: LineInput
-) -> InvoiceLine:
+def update_line(session: Session, actor: User, line: InvoiceLine, data: LineInput) -> InvoiceLine:
     """Replace a draft line's content and recompute the totals."""
     require(actor, Action.EDIT_DRAFT)
     require_company(actor, line.invoice.company_id)
@@ -281,7 +280,7 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     due_date = invoice.due_date
     if invoice.kind == InvoiceKind.INVOICE and due_date is None:
         due_date = issue_date + timedelta(days=invoice.customer.payment_terms_days)
-    _check_dates(issue_date, due_date)
+    check_dates(issue_date, due_date)
     series = default_series(session, invoice.company_id, invoice.kind)
     number = take_next_number(session, series.id)
     invoice.series_id = series.id

@@ -55,7 +55,9 @@ def parse_decimal(text: str | Decimal, field: str, label: str) -> Decimal:
         value = text
     elif isinstance(text, str):
         if "," in text:
-            raise DomainError(f"{label}: use a point for decimals and no thousands separator.", field)
+            raise DomainError(
+                f"{label}: use a point for decimals and no thousands separator.", field
+            )
         try:
             value = Decimal(text.strip())
         except InvalidOperation:

@@ -20,7 +20,9 @@ def default_series(session: Session, company_id: int, kind: str) -> NumberingSer
         )
     ).one_or_none()
     if series is None:
-        raise DomainError(f"The company has no default numbering series for {kind.replace('_', ' ')}s.")
+        raise DomainError(
+            f"The company has no default numbering series for {kind.replace('_', ' ')}s."
+        )
     return series
 
 

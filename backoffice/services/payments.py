@@ -10,13 +10,15 @@ from models import Invoice, InvoiceKind, Payment, PaymentMethod, PaymentSource, 
 
 from . import audit
 from .errors import DomainError
+from .locking import lock_invoice
 from .money import check_fits, minor_unit, parse_decimal, round_money
 from .permissions import Action, require, require_company
-from .locking import lock_invoice
 from .status import UNPAID_OPEN, derive_status
 
 
-def _existing(session: Session, key: str | None, invoice: Invoice, amount: Decimal) -> Payment | None:
+def _existing(
+    session: Session, key: str | None, invoice: Invoice, amount: Decimal
+) -> Payment | None:
     if not key:
         return None
     payment = session.scalars(select(Payment).where(Payment.idempotency_key == key)).one_or_none()
@@ -106,8 +108,16 @@ def record_payment(
             "amount",
         )
     return _add(
-        session, actor, invoice, value, payment_date, method, reference, source,
-        idempotency_key, "payment.record",
+        session,
+        actor,
+        invoice,
+        value,
+        payment_date,
+        method,
+        reference,
+        source,
+        idempotency_key,
+        "payment.record",
     )
 
 
@@ -134,6 +144,14 @@ def record_refund(
             "amount",
         )
     return _add(
-        session, actor, invoice, -value, payment_date, method, reference,
-        PaymentSource.MANUAL.value, idempotency_key, "payment.refund",
+        session,
+        actor,
+        invoice,
+        -value,
+        payment_date,
+        method,
+        reference,
+        PaymentSource.MANUAL.value,
+        idempotency_key,
+        "payment.refund",
     )

@@ -47,12 +47,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_REPORTS,
         }
     ),
-    Role.SUPPORT: frozenset(
-        {Action.VIEW, Action.EDIT_CUSTOMER, Action.EDIT_DRAFT, Action.RESEND}
-    ),
-    Role.MANAGER: frozenset(
-        {Action.VIEW, Action.EXPORT, Action.VIEW_REPORTS, Action.APPROVE}
-    ),
+    Role.SUPPORT: frozenset({Action.VIEW, Action.EDIT_CUSTOMER, Action.EDIT_DRAFT, Action.RESEND}),
+    Role.MANAGER: frozenset({Action.VIEW, Action.EXPORT, Action.VIEW_REPORTS, Action.APPROVE}),
 }
 
 

@@ -11,9 +11,7 @@ from .errors import DomainError
 def check_rate_change(session: Session, rate: TaxRate) -> None:
     """Refuse changing the percentage or category of a rate that invoice lines use."""
     state = inspect(rate)
-    changed = [
-        key for key in ("percentage", "category") if state.attrs[key].history.has_changes()
-    ]
+    changed = [key for key in ("percentage", "category") if state.attrs[key].history.has_changes()]
     if not changed or rate.id is None:
         return
     used = session.scalar(select(exists().where(InvoiceLine.tax_rate_id == rate.id)))

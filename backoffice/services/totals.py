@@ -37,7 +37,9 @@ class Totals:
     total_amount: Decimal
 
 
-def line_net(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal, currency: str) -> Decimal:
+def line_net(
+    quantity: Decimal, unit_price: Decimal, discount_percent: Decimal, currency: str
+) -> Decimal:
     """Quantity x unit price less the line discount, rounded once to minor units."""
     gross = quantity * unit_price
     return round_money(gross - gross * discount_percent / HUNDRED, currency)

@@ -26,7 +26,9 @@ def check_vat_id(vat_id: str | None, country: str) -> str | None:
     try:
         number = module.validate(raw[2:] if raw[:2].isalpha() else raw)
     except ValidationError as exc:
-        raise DomainError(f"VAT id {vat_id!r} is not valid: {exc.message.rstrip('.')}.", "vat_id") from None
+        raise DomainError(
+            f"VAT id {vat_id!r} is not valid: {exc.message.rstrip('.')}.", "vat_id"
+        ) from None
     return f"{prefix}{number}"
 
 
@@ -37,4 +39,6 @@ def check_iban(iban: str | None) -> str | None:
     try:
         return validate_iban(iban)
     except ValidationError as exc:
-        raise DomainError(f"IBAN {iban!r} is not valid: {exc.message.rstrip('.')}.", "iban") from None
+        raise DomainError(
+            f"IBAN {iban!r} is not valid: {exc.message.rstrip('.')}.", "iban"
+        ) from None

@@ -1,4 +1,4 @@
-"""A finance clerk's first morning, in a real browser: sign in, add a customer, draft, issue, get paid.
+"""A finance clerk's morning in a real browser: sign in, add a customer, draft, issue, get paid.
 
 Runs against headless Chromium (Debian's `chromium` package); skipped where it is not installed.
 """
@@ -16,10 +16,16 @@ from models import Invoice, Role
 from tests import factories
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
+)
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -100,4 +106,8 @@ def test_finance_user_creates_issues_and_records_a_payment(committed_engine, liv
 
     with Session(committed_engine) as session:
         invoice = session.scalars(select(Invoice)).one()
-        assert (invoice.status, str(invoice.total_amount), invoice.balance_amount) == ("paid", "428.400", 0)
+        assert (invoice.status, str(invoice.total_amount), invoice.balance_amount) == (
+            "paid",
+            "428.400",
+            0,
+        )

@@ -4,9 +4,8 @@ import threading
 import time
 from datetime import date
 
-import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from backoffice.services import invoices

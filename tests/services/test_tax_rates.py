@@ -30,7 +30,9 @@ def test_renaming_a_used_rate_is_fine(session, draft, vat19):
 def test_database_refuses_to_bring_a_void_invoice_back(session, finance, issued):
     invoices.void(session, finance, issued, "duplicate")
     with pytest.raises(DBAPIError, match="frozen"), session.begin_nested():
-        session.execute(text("UPDATE invoices SET status = 'issued' WHERE id = :id"), {"id": issued.id})
+        session.execute(
+            text("UPDATE invoices SET status = 'issued' WHERE id = :id"), {"id": issued.id}
+        )
     session.refresh(issued)
     assert issued.status == "void"
 

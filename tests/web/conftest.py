@@ -36,7 +36,7 @@ def dispose(app: Flask) -> None:
 
 @pytest.fixture(scope="session")
 def shared_app(engine, database_url) -> Iterator[Flask]:
-    """One app for the run: flask-sqlalchemy-lite isolates every app it knows, so fewer is faster."""
+    """One app per run: flask-sqlalchemy-lite isolates every app it knows, so fewer is faster."""
     app = make_app(database_url)
     yield app
     dispose(app)

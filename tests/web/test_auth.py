@@ -39,8 +39,13 @@ def test_unknown_email_and_wrong_password_get_the_same_message(app, users, db_se
     assert unknown.status_code == wrong.status_code == 401
     assert "Invalid email or password." in unknown.get_data(as_text=True)
     assert "Invalid email or password." in wrong.get_data(as_text=True)
-    failures = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failed")).all()
-    assert {event.user_email for event in failures} == {"nobody@test.example", users["finance"].email}
+    failures = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "login.failed")
+    ).all()
+    assert {event.user_email for event in failures} == {
+        "nobody@test.example",
+        users["finance"].email,
+    }
 
 
 def test_login_is_throttled_after_repeated_failures(app, users):
@@ -89,7 +94,9 @@ def test_session_cookie_is_httponly_and_lax_and_renewed_at_login(app, users):
 
 
 def test_secure_cookies_when_configured():
-    settings = config.load({"DATABASE_URL": "postgresql+psycopg://x/y", "SECRET_KEY": "x", "SECURE_COOKIES": "1"})
+    settings = config.load(
+        {"DATABASE_URL": "postgresql+psycopg://x/y", "SECRET_KEY": "x", "SECURE_COOKIES": "1"}
+    )
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["REMEMBER_COOKIE_SECURE"] is True
 

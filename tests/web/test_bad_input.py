@@ -13,7 +13,9 @@ from .test_invoice_flow import act, create_customer, create_draft, latest_invoic
 
 def messages(html: str) -> str:
     """The flashed messages and field errors a person would read on the page."""
-    found = re.findall(r'(?s)alert-dismissable">(.*?)</div>|(?:invalid-feedback|help-block)">(.*?)</', html)
+    found = re.findall(
+        r'(?s)alert-dismissable">(.*?)</div>|(?:invalid-feedback|help-block)">(.*?)</', html
+    )
     texts = (re.sub(r"<[^>]+>|&times;", " ", alert or field) for alert, field in found)
     return " ".join(" ".join(text.split()) for text in texts)
 
@@ -55,7 +57,9 @@ def test_due_date_before_issue_date(client_as, customer, vat19, db_session):
     client = client_as("finance")
     before = count(db_session, Invoice)
     response = create_draft(client, customer, vat19, issue_date="2026-03-10", due_date="2026-03-01")
-    assert "The due date cannot be before the issue date." in messages(response.get_data(as_text=True))
+    assert "The due date cannot be before the issue date." in messages(
+        response.get_data(as_text=True)
+    )
     assert count(db_session, Invoice) == before
 
 
@@ -65,7 +69,9 @@ def test_vat_id_with_bad_checksum(client_as, company, db_session):
     assert "is not valid" in messages(response.get_data(as_text=True))
     assert db_session.scalar(select(Customer).where(Customer.city == "Łódź")) is None
     assert create_customer(client, company, country="DE", vat_id="de 136695976").status_code == 302
-    assert db_session.scalar(select(Customer.vat_id).where(Customer.city == "Łódź")) == "DE136695976"
+    assert (
+        db_session.scalar(select(Customer.vat_id).where(Customer.city == "Łódź")) == "DE136695976"
+    )
 
 
 def test_payment_larger_than_the_balance(client_as, customer, vat19, db_session):
@@ -99,13 +105,23 @@ def test_credit_note_larger_than_what_is_left(client_as, customer, vat19, db_ses
     response = client.post(
         f"/admin/invoice/edit/?id={partial.id}",
         data={
-            "customer": str(customer.id), "currency": "EUR", "notes": partial.notes,
-            "lines-0-id": str(line.id), "lines-0-description": line.description,
-            "lines-0-quantity": "1", "lines-0-unit": line.unit, "lines-0-unit_price": "10.00",
-            "lines-0-discount_percent": "0", "lines-0-tax_rate": str(line.tax_rate_id),
-            "del-lines-1": "y", "lines-1-id": str(partial.lines[1].id),
-            "lines-1-description": "x", "lines-1-quantity": "1", "lines-1-unit_price": "1",
-            "lines-1-discount_percent": "0", "lines-1-tax_rate": str(line.tax_rate_id),
+            "customer": str(customer.id),
+            "currency": "EUR",
+            "notes": partial.notes,
+            "lines-0-id": str(line.id),
+            "lines-0-description": line.description,
+            "lines-0-quantity": "1",
+            "lines-0-unit": line.unit,
+            "lines-0-unit_price": "10.00",
+            "lines-0-discount_percent": "0",
+            "lines-0-tax_rate": str(line.tax_rate_id),
+            "del-lines-1": "y",
+            "lines-1-id": str(partial.lines[1].id),
+            "lines-1-description": "x",
+            "lines-1-quantity": "1",
+            "lines-1-unit_price": "1",
+            "lines-1-discount_percent": "0",
+            "lines-1-tax_rate": str(line.tax_rate_id),
             "csrf_token": token,
         },
     )
@@ -134,12 +150,21 @@ def test_deleting_the_first_line_renumbers_the_rest(client_as, customer, vat19, 
     response = client.post(
         f"/admin/invoice/edit/?id={draft.id}",
         data={
-            "customer": str(customer.id), "currency": "EUR",
-            "lines-0-id": str(first.id), "del-lines-0": "y", "lines-0-description": first.description,
-            "lines-0-quantity": "3", "lines-0-unit_price": "120", "lines-0-discount_percent": "0",
+            "customer": str(customer.id),
+            "currency": "EUR",
+            "lines-0-id": str(first.id),
+            "del-lines-0": "y",
+            "lines-0-description": first.description,
+            "lines-0-quantity": "3",
+            "lines-0-unit_price": "120",
+            "lines-0-discount_percent": "0",
             "lines-0-tax_rate": str(vat19.id),
-            "lines-1-id": str(second.id), "lines-1-description": "Travel", "lines-1-quantity": "2",
-            "lines-1-unit_price": "50", "lines-1-discount_percent": "0", "lines-1-tax_rate": str(vat19.id),
+            "lines-1-id": str(second.id),
+            "lines-1-description": "Travel",
+            "lines-1-quantity": "2",
+            "lines-1-unit_price": "50",
+            "lines-1-discount_percent": "0",
+            "lines-1-tax_rate": str(vat19.id),
             "csrf_token": csrf_token(client, "/admin/"),
         },
     )

@@ -10,8 +10,17 @@ from tests import factories
 def test_create_user_makes_a_login_that_works(app, company, db_session):
     db_session.commit()
     result = app.test_cli_runner().invoke(
-        args=["create-user", "--email", "New.Clerk@Example.com", "--role", "support",
-              "--company", company.name, "--password", "a long enough password"],
+        args=[
+            "create-user",
+            "--email",
+            "New.Clerk@Example.com",
+            "--role",
+            "support",
+            "--company",
+            company.name,
+            "--password",
+            "a long enough password",
+        ],
     )
     assert result.exit_code == 0, result.output
     user = db_session.scalars(select(User).where(User.email == "new.clerk@example.com")).one()
@@ -25,13 +34,34 @@ def test_create_user_makes_a_login_that_works(app, company, db_session):
 
 def test_create_user_refuses_bad_input_clearly(app, db_session):
     runner = app.test_cli_runner()
-    short = runner.invoke(args=["create-user", "--email", "x@example.com", "--role", "finance", "--password", "short"])
+    short = runner.invoke(
+        args=["create-user", "--email", "x@example.com", "--role", "finance", "--password", "short"]
+    )
     assert short.exit_code != 0 and "at least 10 characters" in short.output
-    role = runner.invoke(args=["create-user", "--email", "x@example.com", "--role", "boss", "--password", "long enough pw"])
+    role = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "x@example.com",
+            "--role",
+            "boss",
+            "--password",
+            "long enough pw",
+        ]
+    )
     assert role.exit_code != 0 and "boss" in role.output
     company = runner.invoke(
-        args=["create-user", "--email", "x@example.com", "--role", "finance", "--company", "Nope Ltd",
-              "--password", "long enough pw"]
+        args=[
+            "create-user",
+            "--email",
+            "x@example.com",
+            "--role",
+            "finance",
+            "--company",
+            "Nope Ltd",
+            "--password",
+            "long enough pw",
+        ]
     )
     assert company.exit_code != 0 and "No company named 'Nope Ltd'" in company.output
     assert db_session.scalar(select(User).where(User.email == "x@example.com")) is None
@@ -41,7 +71,15 @@ def test_create_user_refuses_a_duplicate_email(app, db_session, company):
     factories.make_user(db_session, "finance", companies=[company], email="taken@example.com")
     db_session.commit()
     result = app.test_cli_runner().invoke(
-        args=["create-user", "--email", "TAKEN@example.com", "--role", "admin", "--password", "long enough pw"]
+        args=[
+            "create-user",
+            "--email",
+            "TAKEN@example.com",
+            "--role",
+            "admin",
+            "--password",
+            "long enough pw",
+        ]
     )
     assert result.exit_code != 0 and "already exists" in result.output
 
@@ -51,7 +89,9 @@ def test_seed_demo_runs_once_and_prints_the_logins(app, db_session):
     first = runner.invoke(args=["seed-demo", "--if-empty"])
     assert first.exit_code == 0, first.output
     assert "finance@example.com / finance-demo-2026" in first.output
-    counts = dict(db_session.execute(select(Invoice.status, func.count()).group_by(Invoice.status)).all())
+    counts = dict(
+        db_session.execute(select(Invoice.status, func.count()).group_by(Invoice.status)).all()
+    )
     assert set(counts) == {"draft", "issued", "sent", "partially_paid", "paid", "void"}
     assert sum(counts.values()) >= 300
     assert len(set(db_session.scalars(select(Invoice.currency)))) >= 3

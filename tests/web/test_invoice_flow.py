@@ -77,7 +77,9 @@ def test_finance_creates_issues_and_gets_paid(role, client_as, company, vat19, d
     assert draft.status == "draft" and draft.currency == "EUR"
     # 3 x 120.00 = 360.00 and 0.125 -> 0.13 half-up; 19 % of 360.13 = 68.4247 -> 68.42
     assert (draft.net_amount, draft.tax_amount, draft.total_amount) == (
-        Decimal("360.13"), Decimal("68.42"), Decimal("428.55"),
+        Decimal("360.13"),
+        Decimal("68.42"),
+        Decimal("428.55"),
     )
     page = client.get(f"/admin/invoice/details/?id={draft.id}").get_data(as_text=True)
     assert "€428.55" in page and "VAT breakdown" in page
@@ -86,7 +88,11 @@ def test_finance_creates_issues_and_gets_paid(role, client_as, company, vat19, d
     assert response.status_code == 302
     issued = latest_invoice(db_session)
     assert issued.status == "issued"
-    assert issued.number == 1 and issued.reference.startswith("INV-") and issued.reference.endswith("-000001")
+    assert (
+        issued.number == 1
+        and issued.reference.startswith("INV-")
+        and issued.reference.endswith("-000001")
+    )
     assert (issued.due_date - issued.issue_date).days == 14
 
     assert act(client, issued, "pay", amount="200.00", method="bank_transfer").status_code == 302
@@ -96,12 +102,16 @@ def test_finance_creates_issues_and_gets_paid(role, client_as, company, vat19, d
     paid = latest_invoice(db_session)
     assert paid.status == "paid" and paid.balance_amount == 0
     actions = db_session.scalars(
-        select(AuditEvent.action).where(AuditEvent.entity_type == "Invoice", AuditEvent.entity_id == str(paid.id))
+        select(AuditEvent.action).where(
+            AuditEvent.entity_type == "Invoice", AuditEvent.entity_id == str(paid.id)
+        )
     ).all()
     assert {"create", "invoice.issue", "payment.record"} <= set(actions)
 
 
-def test_issued_invoice_cannot_be_edited_through_the_form(client_as, company, customer, vat19, db_session):
+def test_issued_invoice_cannot_be_edited_through_the_form(
+    client_as, company, customer, vat19, db_session
+):
     client = client_as("finance")
     create_draft(client, customer, vat19)
     invoice = latest_invoice(db_session)
@@ -119,7 +129,9 @@ def test_issued_invoice_cannot_be_edited_through_the_form(client_as, company, cu
     assert invoice.notes == "Thank you for your business." and invoice.status == "issued"
 
 
-def test_support_drafts_but_cannot_issue_void_credit_or_pay(client_as, users, customer, vat19, db_session):
+def test_support_drafts_but_cannot_issue_void_credit_or_pay(
+    client_as, users, customer, vat19, db_session
+):
     support = client_as("support")
     assert create_draft(support, customer, vat19).status_code == 302
     draft = latest_invoice(db_session)
@@ -142,7 +154,9 @@ def test_support_drafts_but_cannot_issue_void_credit_or_pay(client_as, users, cu
     assert (after.id, after.status, after.paid_amount) == (issued.id, "issued", 0)
     assert db_session.scalar(select(Payment).where(Payment.invoice_id == issued.id)) is None
     refusals = db_session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "access.refused", AuditEvent.user_email == users["support"].email)
+        select(AuditEvent).where(
+            AuditEvent.action == "access.refused", AuditEvent.user_email == users["support"].email
+        )
     ).all()
     assert len(refusals) == 4
 
@@ -187,7 +201,9 @@ def test_full_credit_note_from_its_own_series(client_as, customer, vat19, db_ses
     db_session.refresh(invoice)
     assert invoice.credited_amount == invoice.total_amount and invoice.balance_amount == 0
     second = act(client, invoice, "credit", mode="full")
-    assert "Nothing is left to credit" in client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "Nothing is left to credit" in client.get(second.headers["Location"]).get_data(
+        as_text=True
+    )
 
 
 def test_stale_form_is_refused(client_as, customer, vat19, db_session):
@@ -198,5 +214,7 @@ def test_stale_form_is_refused(client_as, customer, vat19, db_session):
         f"/admin/invoice/issue/{draft.id}",
         data={"csrf_token": csrf_token(client, "/admin/"), "version": str(draft.version - 1)},
     )
-    assert "changed since you opened it" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "changed since you opened it" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     assert latest_invoice(db_session).status == "draft"
