@@ -123,7 +123,9 @@ def serve(services: Services, port: int, until: ServeUntil) -> int:
         raise DevstackError(f"port {port} is in use; set PORT to another one")
     run_step(flask("db-upgrade"), env, ROOT)
     run_step(flask("seed-demo", "--if-empty"), env, ROOT)
-    web = spawn(flask("run", "--host", "127.0.0.1", "--port", str(port)), env, ROOT)
+    # gunicorn, as in production: the same server, timeouts and worker model.
+    gunicorn = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    web = spawn([*gunicorn, "--access-logfile", "-", "wsgi:app"], env, ROOT)
     procs = [web, spawn(flask("worker"), env, ROOT)]
     try:
         return until(procs, port)
