@@ -56,6 +56,11 @@ class LineForm(InlineFormAdmin):
         "tax_rate",
     ]
     form_label = "Line"
+    form_overrides = {
+        "quantity": validators.PlainDecimalField,
+        "unit_price": validators.PlainDecimalField,
+        "discount_percent": validators.PlainDecimalField,
+    }
     form_args = {
         "product": {"query_factory": scoped_query(Product)},
         "tax_rate": {"query_factory": lambda: db.session.query(TaxRate).filter(TaxRate.is_active)},
@@ -83,6 +88,7 @@ class InvoiceAdmin(SecuredModelView):
     list_template = "admin/invoice_list.html"
     details_template = "admin/invoice_details.html"
     edit_template = "admin/invoice_edit.html"
+    create_template = "admin/invoice_create.html"
     column_list = [
         "reference",
         "kind",

@@ -3,11 +3,11 @@
 from collections.abc import Callable
 from typing import Any
 
-from wtforms import Field, Form
+from wtforms import DecimalField, Field, Form
 from wtforms.validators import ValidationError
 
 from ..services.errors import DomainError
-from ..services.money import require_currency
+from ..services.money import format_plain, require_currency
 from ..services.validation import check_iban, check_vat_id
 
 
@@ -40,3 +40,12 @@ def vat_id(country_field: str) -> Callable[[Form, Field], None]:
 def upper(value: str | None) -> str | None:
     """A filter that upper-cases codes such as countries and currencies."""
     return value.strip().upper() if isinstance(value, str) else value
+
+
+class PlainDecimalField(DecimalField):
+    """A decimal input that shows 2.5, not the column's padding 2.5000."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_plain(self.data) if self.data is not None else ""
