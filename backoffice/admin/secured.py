@@ -4,8 +4,13 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.validators import Unique
 from flask_login import current_user
 from sqlalchemy import ColumnElement, true
+from werkzeug.local import LocalProxy
+from wtforms.fields.core import UnboundField
+
+from models import Base
 
 from ..extensions import db
 from ..services import audit
@@ -23,6 +28,7 @@ ENDPOINT_PERMISSIONS = {
     "export": "export_permission",
 }
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+REQUEST_SESSION = LocalProxy(lambda: db.session)
 
 
 def refuse(what: str) -> None:
@@ -130,7 +136,21 @@ class SecuredModelView(ModelView):
         return self.get_query().filter(self.model.id == key).one_or_none()
 
     def get_export_value(self, model: Any, name: Any) -> Any:
-        return escape_formula(super().get_export_value(model, name))
+        value = super().get_export_value(model, name)
+        # Relation columns come back as objects and become text only later, unescaped.
+        return escape_formula(str(value) if isinstance(value, Base) else value)
+
+    def scaffold_form(self) -> Any:
+        form_class = super().scaffold_form()
+        # Flask-Admin gives its Unique validators the session of the app context open while
+        # the views were added; that one session would then serve every request and thread.
+        for name in dir(form_class):
+            field = getattr(form_class, name)
+            if isinstance(field, UnboundField):
+                for validator in field.kwargs.get("validators", []):
+                    if isinstance(validator, Unique):
+                        validator.db_session = REQUEST_SESSION
+        return form_class
 
     def handle_view_exception(self, exc: Exception) -> bool:
         if isinstance(exc, DomainError):

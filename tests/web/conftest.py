@@ -4,12 +4,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from backoffice.app import create_app
 from backoffice.extensions import db
+from backoffice.services import users as users_service
 from models import Role
 from tests import factories
 
@@ -78,12 +80,23 @@ def customer(db_session, company):
     return factories.make_customer(db_session, company, name="Müller & Söhne AG")
 
 
+# argon2id at its cheapest, so hundreds of logins stay quick; the login form and
+# users.authenticate() still run for real, and no rehash is triggered.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+FAST_HASH = FAST_HASHER.hash(factories.DEFAULT_PASSWORD)
+
+
 @pytest.fixture
-def users(db_session, company) -> dict[str, object]:
+def users(db_session, company, monkeypatch) -> dict[str, object]:
     """One user per role, each with access to `company`."""
+    monkeypatch.setattr(users_service, "_hasher", FAST_HASHER)
     made = {
         role.value: factories.make_user(
-            db_session, role, companies=[company], email=f"{role.value}@test.example"
+            db_session,
+            role,
+            companies=[company],
+            email=f"{role.value}@test.example",
+            password_hash=FAST_HASH,
         )
         for role in Role
     }
