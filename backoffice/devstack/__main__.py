@@ -105,6 +105,23 @@ def wait_for_signal(procs: list[subprocess.Popen[bytes]], port: int) -> int:
     return 1
 
 
+def web_server(port: int) -> list[str]:
+    """gunicorn, as in production: the same server, timeouts and worker model."""
+    bind = f"127.0.0.1:{port}"
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        bind,
+        "--workers",
+        "2",
+        "--access-logfile",
+        "-",
+        "wsgi:app",
+    ]
+
+
 def app_database(services: Services) -> None:
     """Create the app database on a local or embedded server (DATABASE_URL: as is)."""
     from_env = services.sources["PostgreSQL"] == "from DATABASE_URL"
@@ -123,9 +140,7 @@ def serve(services: Services, port: int, until: ServeUntil) -> int:
         raise DevstackError(f"port {port} is in use; set PORT to another one")
     run_step(flask("db-upgrade"), env, ROOT)
     run_step(flask("seed-demo", "--if-empty"), env, ROOT)
-    # gunicorn, as in production: the same server, timeouts and worker model.
-    gunicorn = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-    web = spawn([*gunicorn, "--access-logfile", "-", "wsgi:app"], env, ROOT)
+    web = spawn(web_server(port), env, ROOT)
     procs = [web, spawn(flask("worker"), env, ROOT)]
     try:
         return until(procs, port)

@@ -155,9 +155,17 @@ def test_a_dying_child_stops_the_stack(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "not-from-instance")
     # Stand-ins for the flask commands: setup steps succeed, the web app runs,
     # the worker crashes.
-    scripts = {"run": "import time; time.sleep(60)", "worker": "raise SystemExit(3)"}
     monkeypatch.setattr(
-        cli, "flask", lambda command, *args: [sys.executable, "-c", scripts.get(command, "")]
+        cli, "web_server", lambda port: [sys.executable, "-c", "import time; time.sleep(60)"]
+    )
+    monkeypatch.setattr(
+        cli,
+        "flask",
+        lambda command, *args: [
+            sys.executable,
+            "-c",
+            "raise SystemExit(3)" if command == "worker" else "",
+        ],
     )
     services = Services(LOCAL_PG, LOCAL_REDIS_URL, {"PostgreSQL": "from DATABASE_URL"})
     seen: list[subprocess.Popen[bytes]] = []
