@@ -73,9 +73,18 @@ def _entity_id(obj: Base) -> str:
     return ",".join(str(part) for part in key if part is not None)
 
 
+def _company_id(obj: Base) -> int | None:
+    # Lines, tax totals and payments belong to their invoice's company: the audit screen
+    # scopes by company, so they must carry it to be seen by that company's staff.
+    if (company_id := getattr(obj, "company_id", None)) is not None:
+        return company_id
+    invoice = getattr(obj, "invoice", None)
+    return invoice.company_id if invoice is not None else None
+
+
 def _row(session: Session, action: str, obj: Base, before: Any, after: Any) -> dict[str, Any]:
     actor = _actor(session)
-    company_id = getattr(obj, "company_id", None)
+    company_id = _company_id(obj)
     return {
         "occurred_at": utcnow(),
         "user_id": actor.user_id,
@@ -132,7 +141,7 @@ def record(
     entity_id = ""
     if entity is not None:
         entity_id = _entity_id(entity)
-        company_id = company_id if company_id is not None else getattr(entity, "company_id", None)
+        company_id = company_id if company_id is not None else _company_id(entity)
     session.add(
         AuditEvent(
             user_id=actor.user_id,

@@ -23,7 +23,7 @@ from models import (
 from . import audit
 from .errors import DomainError
 from .locking import lock_invoice
-from .money import check_fits, parse_decimal, require_currency
+from .money import check_fits, format_money, parse_decimal, require_currency
 from .numbering import default_series, format_reference, take_next_number
 from .permissions import Action, require, require_company
 from .status import derive_status
@@ -304,8 +304,8 @@ def _check_creditable(original: Invoice, amount: Decimal) -> None:
     left = creditable_amount(original)
     if amount > left:
         raise DomainError(
-            f"The credit note ({amount} {original.currency}) is more than what is left to "
-            f"credit on {original.reference} ({left} {original.currency})."
+            f"The credit note ({format_money(amount, original.currency)}) is more than what is "
+            f"left to credit on {original.reference} ({format_money(left, original.currency)})."
         )
 
 
@@ -383,7 +383,7 @@ def credit_in_full(session: Session, actor: User, original: Invoice, today: date
     if note.total_amount != left:
         raise DomainError(
             f"{original} was partly credited already: open a draft credit note and adjust "
-            f"its lines to the {left} {original.currency} still creditable."
+            f"its lines to the {format_money(left, original.currency)} still creditable."
         )
     return issue(session, actor, note, today)
 

@@ -11,7 +11,7 @@ from models import Invoice, InvoiceKind, Payment, PaymentMethod, PaymentSource, 
 from . import audit
 from .errors import DomainError
 from .locking import lock_invoice
-from .money import check_fits, minor_unit, parse_decimal, round_money
+from .money import check_fits, format_money, minor_unit, parse_decimal, round_money
 from .permissions import Action, require, require_company
 from .status import UNPAID_OPEN, derive_status
 
@@ -69,7 +69,7 @@ def _add(
     invoice.paid_amount += amount
     invoice.status = derive_status(invoice).value
     session.flush()
-    audit.record(session, action, entity=invoice, detail=f"{amount} {invoice.currency}")
+    audit.record(session, action, entity=invoice, detail=format_money(amount, invoice.currency))
     return payment
 
 
@@ -103,8 +103,8 @@ def record_payment(
         raise DomainError(f"{invoice} is {invoice.status}: it takes no payments.")
     if value > invoice.balance_amount:
         raise DomainError(
-            f"The payment ({value} {invoice.currency}) is larger than the open balance "
-            f"({invoice.balance_amount} {invoice.currency}).",
+            f"The payment ({format_money(value, invoice.currency)}) is larger than the open "
+            f"balance ({format_money(invoice.balance_amount, invoice.currency)}).",
             "amount",
         )
     return _add(
@@ -139,8 +139,8 @@ def record_refund(
         return existing
     if value > invoice.paid_amount:
         raise DomainError(
-            f"The refund ({value} {invoice.currency}) is larger than what was paid "
-            f"({invoice.paid_amount} {invoice.currency}).",
+            f"The refund ({format_money(value, invoice.currency)}) is larger than what was "
+            f"paid ({format_money(invoice.paid_amount, invoice.currency)}).",
             "amount",
         )
     return _add(

@@ -95,7 +95,7 @@ def test_lifecycle_actions_write_named_events(session, actor, customer, draft):
     assert issue.company_id == draft.company_id
     assert issue.user_id == actor.id
     [paid] = _events(session, "Invoice", draft.id, "payment.record")
-    assert paid.detail == "10.00 EUR"
+    assert paid.detail == "€10.00"
     [voided] = _events(session, "Invoice", other.id, "invoice.void")
     assert voided.detail == "duplicate"
     # The flush listener also saw the status change itself.
@@ -116,3 +116,13 @@ def test_database_refuses_rewriting_the_trail(session, company, actor, statement
     with pytest.raises(IntegrityError, match="append-only"), session.begin_nested():
         session.execute(text(statement))
     assert _events(session, "Customer")
+
+
+def test_line_and_payment_events_carry_their_invoice_company(session, finance, issued, company):
+    payments.record_payment(session, finance, issued, "10.00", factories.ISSUE_DAY)
+    session.flush()
+    rows = session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type.in_(["InvoiceLine", "Payment"]))
+    ).all()
+    assert {row.entity_type for row in rows} == {"InvoiceLine", "Payment"}
+    assert {row.company_id for row in rows} == {company.id}

@@ -23,7 +23,7 @@ def test_payment_is_refused_when_larger_than_the_balance(session, finance, issue
     with pytest.raises(DomainError) as refused:
         payments.record_payment(session, finance, issued, "291.51", ISSUE_DAY)
     assert refused.value.message == (
-        "The payment (291.51 EUR) is larger than the open balance (291.500 EUR)."
+        "The payment (€291.51) is larger than the open balance (€291.50)."
     )
     assert refused.value.field == "amount"
     assert issued.paid_amount == 0 and _payment_count(session, issued) == 0
@@ -70,7 +70,9 @@ def test_refund_returns_to_sent_when_the_invoice_was_sent(session, finance, issu
 
 def test_refund_is_refused_when_more_than_was_paid(session, finance, issued):
     payments.record_payment(session, finance, issued, "50", ISSUE_DAY)
-    with pytest.raises(DomainError, match=r"refund \(50.01 EUR\) is larger than what was paid"):
+    with pytest.raises(
+        DomainError, match=r"refund \(€50.01\) is larger than what was paid \(€50.00\)"
+    ):
         payments.record_refund(session, finance, issued, "50.01", ISSUE_DAY)
     assert issued.paid_amount == D("50")
 
