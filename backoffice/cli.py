@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from jobs.worker import run_worker
-from models import Company
+from models import Company, Role
 
 from . import demo_data
 from .extensions import db
@@ -37,9 +37,7 @@ def db_upgrade() -> None:
 @click.command("create-user")
 @with_appcontext
 @click.option("--email", required=True)
-@click.option(
-    "--role", required=True, type=click.Choice(["admin", "finance", "support", "manager"])
-)
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--name", default="")
 @click.option(
     "--company", "company_names", multiple=True, help="Company the user may see (repeat)."

@@ -147,8 +147,13 @@ def seed(session: Session, today: date | None = None, invoice_count: int = 300) 
         key=lambda plan: plan[0],
     )
     for issue_date, customer in plans:
-        draft = invoices.create_draft(session, actor, customer, issue_date=issue_date)
-        draft.exchange_rate = EXCHANGE_RATES.get(draft.currency, Decimal("1"))
+        draft = invoices.create_draft(
+            session,
+            actor,
+            customer,
+            issue_date=issue_date,
+            exchange_rate=EXCHANGE_RATES[customer.currency],
+        )
         for _ in range(rng.randint(1, 6)):
             product = rng.choice(products)
             rate = (
@@ -156,7 +161,7 @@ def seed(session: Session, today: date | None = None, invoice_count: int = 300) 
                 if customer.country not in ("DE",) and rng.random() < 0.3
                 else product.default_tax_rate
             )
-            price = product.unit_price / EXCHANGE_RATES.get(draft.currency, Decimal("1"))
+            price = product.unit_price / EXCHANGE_RATES[draft.currency]
             invoices.add_line(
                 session,
                 actor,

@@ -48,6 +48,7 @@ class NumberingSeries(Base):
         CheckConstraint(check_in("kind", InvoiceKind), name="kind"),
         CheckConstraint("last_number >= 0", name="last_number_positive"),
         CheckConstraint("padding BETWEEN 1 AND 12", name="padding_range"),
+        CheckConstraint(r"prefix ~ '^[A-Z0-9][A-Z0-9/_.-]{0,19}$'", name="prefix_format"),
         # At most one default series per company and kind: issuing picks it.
         Index(
             "uq_numbering_series_default",

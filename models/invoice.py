@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,6 +44,17 @@ class Invoice(Base):
         Index("ix_invoices_company_status_due", "company_id", "status", "due_date"),
         Index("ix_invoices_customer", "customer_id"),
         Index("ix_invoices_original", "original_invoice_id"),
+        # The printed number is what people and tax offices quote: never twice per company.
+        Index(
+            "uq_invoices_company_reference",
+            "company_id",
+            "reference",
+            unique=True,
+            postgresql_where=text("reference IS NOT NULL"),
+        ),
+        CheckConstraint(
+            "status = 'draft' OR exchange_rate IS NOT NULL", name="exchange_rate_fixed_at_issue"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,12 +64,12 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.DRAFT.value)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("numbering_series.id"))
     number: Mapped[int | None]
-    reference: Mapped[str | None] = mapped_column(String(40), index=True)
+    reference: Mapped[str | None] = mapped_column(String(40))
     issue_date: Mapped[date | None]
     due_date: Mapped[date | None]
     currency: Mapped[str] = mapped_column(String(3))
     # Base-currency units per one invoice-currency unit, fixed at issue for reports.
-    exchange_rate: Mapped[Decimal] = mapped_column(ExchangeRate, default=Decimal("1"))
+    exchange_rate: Mapped[Decimal | None] = mapped_column(ExchangeRate)
     po_reference: Mapped[str] = mapped_column(String(100), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     terms: Mapped[str] = mapped_column(Text, default="")
@@ -105,7 +117,15 @@ class Invoice(Base):
 
     @property
     def balance_amount(self) -> Decimal:
-        """What the customer still owes: total less payments and credit notes."""
+        """What the customer still owes: total less payments and credit notes.
+
+        Nothing is owed on a draft, a void invoice or a credit note.
+        """
+        if self.kind != InvoiceKind.INVOICE or self.status in (
+            InvoiceStatus.DRAFT,
+            InvoiceStatus.VOID,
+        ):
+            return ZERO
         return self.total_amount - self.paid_amount - self.credited_amount
 
     @property

@@ -12,7 +12,7 @@ from models import Invoice, InvoiceKind, InvoiceStatus
 
 from ..extensions import db
 from ..services.permissions import visible_company_ids
-from ..services.status import UNPAID_OPEN
+from ..services.status import UNPAID_OPEN, overdue_clause
 from . import views
 from .formatting import register_filters
 from .invoices import InvoiceAdmin
@@ -32,9 +32,7 @@ class HomeView(AdminIndexView):
         if company_ids is not None:
             query = query.where(Invoice.company_id.in_(company_ids))
         counts = dict(db.session.execute(query.group_by(Invoice.status)).all())
-        overdue_query = select(func.count()).where(
-            Invoice.status.in_(list(UNPAID_OPEN)), Invoice.due_date < date.today()
-        )
+        overdue_query = select(func.count()).where(overdue_clause(date.today()))
         if company_ids is not None:
             overdue_query = overdue_query.where(Invoice.company_id.in_(company_ids))
         figures = [

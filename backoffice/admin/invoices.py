@@ -9,16 +9,17 @@ from flask_admin import expose
 from flask_admin.model.form import InlineFormAdmin
 from flask_login import current_user
 from markupsafe import Markup, escape
+from wtforms import HiddenField
 from wtforms.validators import Optional
 
-from models import Customer, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Product, TaxRate
+from models import Customer, Invoice, InvoiceKind, InvoiceLine, PaymentMethod, Product, TaxRate
 
 from ..extensions import db
 from ..services import invoices, payments
 from ..services.errors import DomainError, PermissionDenied
-from ..services.money import require_currency
-from ..services.permissions import Action, can, require_company
-from ..services.status import is_overdue
+from ..services.locking import lock_invoice
+from ..services.permissions import Action, can
+from ..services.status import can_be_credited, can_be_voided, is_overdue, takes_payments
 from . import validators
 from .formatting import money_column
 from .secured import SecuredModelView, refuse, scoped_query
@@ -63,9 +64,21 @@ class LineForm(InlineFormAdmin):
     }
     form_args = {
         "product": {"query_factory": scoped_query(Product)},
-        "tax_rate": {"query_factory": lambda: db.session.query(TaxRate).filter(TaxRate.is_active)},
+        # Inactive rates stay choosable: a credit note copies the rates its invoice charged.
+        "tax_rate": {
+            "query_factory": lambda: db.session.query(TaxRate).order_by(
+                TaxRate.is_active.desc(), TaxRate.country, TaxRate.percentage.desc()
+            )
+        },
         "discount_percent": {"default": 0, "label": "Discount %"},
     }
+
+
+def _form_version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        raise DomainError("The form is incomplete; reload the invoice and try again.") from None
 
 
 def _currency_optional(form: Any) -> Any:
@@ -157,12 +170,16 @@ class InvoiceAdmin(SecuredModelView):
     form_columns = [
         "customer",
         "currency",
+        "exchange_rate",
         "issue_date",
         "due_date",
         "po_reference",
         "notes",
         "terms",
+        "expected_version",
     ]
+    # The version the editor saw: saving over someone else's newer changes is refused.
+    form_extra_fields = {"expected_version": HiddenField()}
     form_args = {
         "customer": {"query_factory": scoped_query(Customer)},
         "currency": {
@@ -171,6 +188,10 @@ class InvoiceAdmin(SecuredModelView):
             "description": "Leave empty for the customer's currency.",
         },
         "po_reference": {"label": "Purchase order"},
+        "exchange_rate": {
+            "description": "Base-currency units per unit of the invoice currency; needed to "
+            "issue in a foreign currency.",
+        },
     }
     inline_models = [LineForm(InvoiceLine)]
 
@@ -189,7 +210,10 @@ class InvoiceAdmin(SecuredModelView):
         return _currency_optional(super().create_form(obj))
 
     def edit_form(self, obj: Any = None) -> Any:
-        return _currency_optional(super().edit_form(obj))
+        form = _currency_optional(super().edit_form(obj))
+        if request.method == "GET" and obj is not None:
+            form.expected_version.data = str(obj.version)
+        return form
 
     def validate_form(self, form: Any) -> bool:
         valid = super().validate_form(form)
@@ -201,24 +225,23 @@ class InvoiceAdmin(SecuredModelView):
                 valid = False
         return valid
 
+    def update_model(self, form: Any, model: Invoice) -> bool:
+        # Checked before the form is copied in: copying can autoflush and move the version.
+        if form.expected_version.data != str(model.version):
+            self.handle_view_exception(
+                DomainError(
+                    f"{model} changed since you opened it; reload it and make your changes again."
+                )
+            )
+            return False
+        return super().update_model(form, model)
+
     def on_model_change(self, form: Any, invoice: Invoice, is_created: bool) -> None:
-        if is_created:
-            # Column defaults apply only at INSERT; the rules below need them now.
-            invoice.kind = InvoiceKind.INVOICE.value
-            invoice.status = InvoiceStatus.DRAFT.value
-            invoice.created_by_id = current_user.id
-        invoices.check_draft_fields(invoice)
-        invoice.company_id = invoice.customer.company_id
-        require_company(current_user, invoice.company_id)
-        invoice.currency = require_currency(invoice.currency or invoice.customer.currency)
         # Flask-Admin deletes removed inline lines from the session but leaves them in the
         # collection, where they would still count towards the totals.
         for line in [line for line in invoice.lines if line in db.session.deleted]:
             invoice.lines.remove(line)
-        for position, line in enumerate(invoice.lines, start=1):
-            invoices.check_line(line, invoice)
-            line.position = position
-        invoices.recalculate(db.session, invoice)
+        invoices.prepare_draft(db.session, current_user, invoice, is_created=is_created)
 
     def on_model_delete(self, invoice: Invoice) -> None:
         invoices.delete_draft(db.session, current_user, invoice)
@@ -245,10 +268,8 @@ class InvoiceAdmin(SecuredModelView):
             flash("That invoice does not exist or is not yours to see.", "error")
             return redirect(self.get_url(".index_view"))
         details = redirect(self.get_url(".details_view", id=invoice.id))
-        if request.form.get("version") != str(invoice.version):
-            flash("The invoice changed since you opened it; review it and try again.", "error")
-            return details
         try:
+            lock_invoice(db.session, invoice, expected_version=_form_version())
             result = act(invoice)
             db.session.commit()
         except PermissionDenied as exc:
@@ -318,13 +339,21 @@ class InvoiceAdmin(SecuredModelView):
         return self._lifecycle(invoice_id, act, "Recorded {result.amount} on {invoice.reference}.")
 
     def render(self, template: str, **kwargs: Any) -> str:
+        model = kwargs.get("model")
+        if isinstance(model, Invoice):
+            kwargs["actions"] = available_actions(model)
         kwargs.update(
-            can_issue=can(current_user, Action.ISSUE),
-            can_void=can(current_user, Action.VOID),
-            can_credit=can(current_user, Action.CREDIT),
-            can_pay=can(current_user, Action.RECORD_PAYMENT),
-            today=date.today(),
-            is_overdue=is_overdue,
-            InvoiceStatus=InvoiceStatus,
+            today=date.today(), is_overdue=is_overdue, payment_methods=list(PaymentMethod)
         )
         return super().render(template, **kwargs)
+
+
+def available_actions(invoice: Invoice) -> dict[str, bool]:
+    """Which lifecycle buttons the current user gets for this invoice."""
+    return {
+        "issue": invoice.is_draft and can(current_user, Action.ISSUE),
+        "void": can_be_voided(invoice) and can(current_user, Action.VOID),
+        "credit": can_be_credited(invoice) and can(current_user, Action.CREDIT),
+        "credit_in_full": can_be_credited(invoice) and not invoice.credited_amount,
+        "pay": takes_payments(invoice) and can(current_user, Action.RECORD_PAYMENT),
+    }

@@ -14,7 +14,7 @@ from models import Base
 
 from ..extensions import db
 from ..services import audit
-from ..services.errors import DomainError
+from ..services.errors import DomainError, PermissionDenied
 from ..services.permissions import Action, can, visible_company_ids
 from .formatting import EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS
 
@@ -153,6 +153,11 @@ class SecuredModelView(ModelView):
         return form_class
 
     def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, PermissionDenied):
+            # A crafted form got past the endpoint gate but not the rule: nothing it set may
+            # be committed with the audit event.
+            db.session.rollback()
+            refuse(exc.message)
         if isinstance(exc, DomainError):
             flash(exc.message, "error")
             return True

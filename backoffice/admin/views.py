@@ -3,7 +3,7 @@
 from typing import Any
 
 from flask_login import current_user
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, inspect, select, true
 from wtforms import PasswordField
 from wtforms.validators import Length, Optional, Regexp
 
@@ -40,6 +40,9 @@ class CompanyScopedModelView(SecuredModelView):
         if model.company is None:
             raise DomainError("Choose a company.", "company")
         require_company(current_user, model.company.id)
+        if not is_created and inspect(model).attrs.company.history.has_changes():
+            # Invoices point at it; moving it would hand them to another company's staff.
+            raise DomainError("A record cannot move to another company.", "company")
 
 
 class CompanyAdmin(SecuredModelView):
@@ -178,7 +181,24 @@ class NumberingSeriesAdmin(CompanyScopedModelView):
     # The counter is never typed in: editing it would break gapless numbering.
     form_columns = ["company", "code", "kind", "prefix", "padding", "is_default"]
     form_choices = {"kind": [("invoice", "Invoices"), ("credit_note", "Credit notes")]}
-    form_args = {"company": {"query_factory": scoped_query(Company)}}
+    form_args = {
+        "company": {"query_factory": scoped_query(Company)},
+        "prefix": {
+            "filters": [validators.upper],
+            "validators": [
+                Regexp(
+                    r"^[A-Z0-9][A-Z0-9/_.-]{0,19}$",
+                    message="Use letters, digits and / _ . - only, e.g. INV-.",
+                )
+            ],
+        },
+    }
+
+    def on_model_change(self, form: Any, model: NumberingSeries, is_created: bool) -> None:
+        super().on_model_change(form, model, is_created)
+        state = inspect(model)
+        if model.last_number and state.attrs.kind.history.has_changes():
+            raise DomainError("A series that has issued numbers keeps its kind.", "kind")
 
 
 class PaymentAdmin(SecuredModelView):

@@ -5,10 +5,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import Connection, event, insert, inspect
+from sqlalchemy.orm import Session, UOWTransaction, object_session
 
-from models import AuditEvent, Base, utcnow
+from models import AuditEvent, Base, Invoice, utcnow
 
 REDACTED_COLUMNS = frozenset({"password_hash"})
 
@@ -63,6 +63,14 @@ def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
         if attr.key in REDACTED_COLUMNS:
             old, new = "***", "***"
         before[attr.key], after[attr.key] = _plain(old), _plain(new)
+    # Many-to-many links (a user's companies) live in their own table: record them too.
+    for relation in state.mapper.relationships:
+        history = state.attrs[relation.key].history
+        if relation.secondary is not None and history.has_changes():
+            before[relation.key] = sorted(
+                str(item) for item in (*history.unchanged, *history.deleted)
+            )
+            after[relation.key] = sorted(str(item) for item in (*history.unchanged, *history.added))
     return before, after
 
 
@@ -79,6 +87,10 @@ def _company_id(obj: Base) -> int | None:
     if (company_id := getattr(obj, "company_id", None)) is not None:
         return company_id
     invoice = getattr(obj, "invoice", None)
+    if invoice is None and getattr(obj, "invoice_id", None) is not None:
+        # A line removed from its invoice's collection no longer points at it, but still
+        # carries its id.
+        invoice = object_session(obj).get(Invoice, obj.invoice_id)
     return invoice.company_id if invoice is not None else None
 
 
@@ -108,21 +120,28 @@ def _audit_flush(session: Session, flush_context: UOWTransaction) -> None:
         if not isinstance(obj, AuditEvent):
             rows.append(_row(session, "create", obj, None, _columns(obj)))
     for obj in session.dirty:
-        if isinstance(obj, AuditEvent) or not session.is_modified(obj, include_collections=False):
+        if isinstance(obj, AuditEvent) or not session.is_modified(obj):
             continue
         before, after = _changes(obj)
         if before or after:
             rows.append(_row(session, "update", obj, before, after))
-    for obj in session.deleted:
-        rows.append(_row(session, "delete", obj, _columns(obj), None))
     if rows:
         session.connection().execute(insert(AuditEvent), rows)
+
+
+def _audit_delete(mapper: Any, connection: Connection, obj: Base) -> None:
+    # A mapper event, not session.deleted: lines removed from their invoice are deleted as
+    # orphans during the flush and never appear in session.deleted.
+    session = object_session(obj)
+    if session is not None and not isinstance(obj, AuditEvent):
+        connection.execute(insert(AuditEvent), [_row(session, "delete", obj, _columns(obj), None)])
 
 
 def install() -> None:
     """Audit every flush of every session (idempotent)."""
     if not event.contains(Session, "after_flush", _audit_flush):
         event.listen(Session, "after_flush", _audit_flush)
+        event.listen(Base, "after_delete", _audit_delete, propagate=True)
 
 
 def record(

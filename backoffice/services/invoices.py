@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -20,18 +20,14 @@ from models import (
     utcnow,
 )
 
-from . import audit
+from . import audit, credit_notes
 from .errors import DomainError
 from .locking import lock_invoice
-from .money import check_fits, format_money, parse_decimal, require_currency
+from .money import check_fits, parse_decimal, require_currency
 from .numbering import default_series, format_reference, take_next_number
 from .permissions import Action, require, require_company
-from .status import derive_status
+from .status import OPEN_STATUSES, derive_status
 from .totals import LineAmounts, compute_totals
-
-OPEN_STATUSES = frozenset(
-    {InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID}
-)
 
 
 @dataclass(frozen=True)
@@ -72,6 +68,7 @@ def create_draft(
     po_reference: str = "",
     notes: str = "",
     terms: str = "",
+    exchange_rate: Decimal | None = None,
 ) -> Invoice:
     """Start a draft invoice for a customer, in the customer's currency unless told otherwise."""
     require(actor, Action.EDIT_DRAFT)
@@ -88,6 +85,7 @@ def create_draft(
         po_reference=po_reference,
         notes=notes,
         terms=terms,
+        exchange_rate=exchange_rate,
         created_by_id=actor.id,
     )
     session.add(invoice)
@@ -95,12 +93,29 @@ def create_draft(
     return invoice
 
 
-def check_draft_fields(invoice: Invoice) -> None:
-    """Validate the editable header of a draft (used by the edit screens before saving)."""
+def prepare_draft(session: Session, actor: User, invoice: Invoice, *, is_created: bool) -> None:
+    """Check and complete a draft a form has just filled in, then recompute its totals."""
+    require(actor, Action.EDIT_DRAFT)
+    if is_created:
+        # Column defaults apply only at INSERT; the rules below need them now.
+        invoice.kind = InvoiceKind.INVOICE.value
+        invoice.status = InvoiceStatus.DRAFT.value
+        invoice.created_by_id = actor.id
     _require_draft(invoice)
-    if invoice.currency:
-        invoice.currency = require_currency(invoice.currency)
     check_dates(invoice.issue_date, invoice.due_date)
+    invoice.company_id = invoice.customer.company_id
+    require_company(actor, invoice.company_id)
+    invoice.currency = require_currency(invoice.currency or invoice.customer.currency)
+    original = invoice.original_invoice
+    if original is not None and (invoice.customer_id, invoice.currency) != (
+        original.customer_id,
+        original.currency,
+    ):
+        raise DomainError("A credit note keeps the customer and currency of its invoice.")
+    for position, line in enumerate(invoice.lines, start=1):
+        check_line(line, invoice)
+        line.position = position
+    recalculate(session, invoice)
 
 
 LINE_COLUMNS = InvoiceLine.__table__.c
@@ -113,15 +128,17 @@ def _check_line_values(
     description: str | None,
     has_rate: bool,
 ) -> None:
-    if quantity is None or quantity <= 0:
+    columns = {"quantity": quantity, "unit_price": unit_price, "discount_percent": discount}
+    labels = {"quantity": "Quantity", "unit_price": "Unit price", "discount_percent": "Discount"}
+    for field, value in columns.items():
+        if value is None:
+            raise DomainError(f"Every line needs a {labels[field].lower()}.", field)
+        # Before any comparison: it refuses NaN and infinity, which cannot be compared.
+        check_fits(value, LINE_COLUMNS[field].type, field, labels[field])
+    if quantity <= 0:
         raise DomainError("Quantity must be greater than zero.", "quantity")
-    check_fits(quantity, LINE_COLUMNS.quantity.type, "quantity", "Quantity")
-    if unit_price is None:
-        raise DomainError("Every line needs a unit price.", "unit_price")
-    check_fits(unit_price, LINE_COLUMNS.unit_price.type, "unit_price", "Unit price")
-    if discount is None or not 0 <= discount <= 100:
+    if not 0 <= discount <= 100:
         raise DomainError("Discount must be between 0 and 100 percent.", "discount_percent")
-    check_fits(discount, LINE_COLUMNS.discount_percent.type, "discount_percent", "Discount")
     if not (description or "").strip():
         raise DomainError("Every line needs a description.", "description")
     if not has_rate:
@@ -239,6 +256,8 @@ def recalculate(session: Session, invoice: Invoice) -> None:
     invoice.net_amount = totals.net_amount
     invoice.tax_amount = totals.tax_amount
     invoice.total_amount = totals.total_amount
+    # Any change to a draft moves its version, so a screen opened before it is detected.
+    invoice.updated_at = utcnow()
     session.flush()
 
 
@@ -255,11 +274,6 @@ def _rates_for(session: Session, invoice: Invoice, rate_ids: set[int]) -> dict[i
     return rates
 
 
-def creditable_amount(invoice: Invoice) -> Decimal:
-    """What is left to credit on an invoice: its total less issued credit notes."""
-    return invoice.total_amount - invoice.credited_amount
-
-
 def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoice:
     """Assign the next number and freeze the invoice, in the caller's transaction."""
     require(actor, Action.ISSUE)
@@ -271,23 +285,12 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     recalculate(session, invoice)
     if invoice.total_amount < 0:
         raise DomainError("The total cannot be negative; issue a credit note instead.")
-    original = None
-    if invoice.kind == InvoiceKind.CREDIT_NOTE:
-        original = invoice.original_invoice
+    original = invoice.original_invoice
+    if original is not None:
         lock_invoice(session, original)
-        _check_creditable(original, invoice.total_amount)
-    issue_date = invoice.issue_date or today
-    due_date = invoice.due_date
-    if invoice.kind == InvoiceKind.INVOICE and due_date is None:
-        due_date = issue_date + timedelta(days=invoice.customer.payment_terms_days)
-    check_dates(issue_date, due_date)
-    series = default_series(session, invoice.company_id, invoice.kind)
-    number = take_next_number(session, series.id)
-    invoice.series_id = series.id
-    invoice.number = number
-    invoice.reference = format_reference(series, number, issue_date)
-    invoice.issue_date = issue_date
-    invoice.due_date = due_date
+        credit_notes.check_note(session, invoice, original)
+    _fix_dates_and_rate(invoice, today)
+    _assign_number(session, invoice)
     invoice.issued_at = utcnow()
     invoice.status = InvoiceStatus.ISSUED.value
     if original is not None:
@@ -298,15 +301,44 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     return invoice
 
 
-def _check_creditable(original: Invoice, amount: Decimal) -> None:
-    if original.status not in OPEN_STATUSES:
-        raise DomainError(f"{original} is {original.status} and cannot be credited.")
-    left = creditable_amount(original)
-    if amount > left:
+def _fix_dates_and_rate(invoice: Invoice, today: date) -> None:
+    issue_date = invoice.issue_date or today
+    if issue_date > today:
+        raise DomainError("An invoice cannot be issued with a future date.", "issue_date")
+    due_date = invoice.due_date
+    if invoice.kind == InvoiceKind.INVOICE and due_date is None:
+        due_date = issue_date + timedelta(days=invoice.customer.payment_terms_days)
+    check_dates(issue_date, due_date)
+    invoice.issue_date, invoice.due_date = issue_date, due_date
+    base = invoice.company.base_currency
+    if invoice.currency == base:
+        invoice.exchange_rate = Decimal(1)
+    elif invoice.exchange_rate is None:
         raise DomainError(
-            f"The credit note ({format_money(amount, original.currency)}) is more than what is "
-            f"left to credit on {original.reference} ({format_money(left, original.currency)})."
+            f"Set the exchange rate from {invoice.currency} to {base} before issuing: "
+            "reports in the base currency use it.",
+            "exchange_rate",
         )
+
+
+def _assign_number(session: Session, invoice: Invoice) -> None:
+    series = default_series(session, invoice.company_id, invoice.kind)
+    number = take_next_number(session, series.id)
+    # Under the series lock, so no one issues in between: numbers follow issue dates.
+    last_date = session.scalar(
+        select(func.max(Invoice.issue_date)).where(
+            Invoice.series_id == series.id, Invoice.status != InvoiceStatus.DRAFT
+        )
+    )
+    if last_date is not None and invoice.issue_date < last_date:
+        raise DomainError(
+            f"Numbers follow issue dates: series {series.code} was last used on {last_date}, "
+            "so this one cannot be issued with an earlier date.",
+            "issue_date",
+        )
+    invoice.series_id = series.id
+    invoice.number = number
+    invoice.reference = format_reference(series, number, invoice.issue_date)
 
 
 def void(session: Session, actor: User, invoice: Invoice, reason: str) -> Invoice:
@@ -341,10 +373,7 @@ def create_credit_note(
     """Open a draft credit note that copies the original's lines; edit it for a partial credit."""
     require(actor, Action.CREDIT)
     require_company(actor, original.company_id)
-    if original.kind != InvoiceKind.INVOICE:
-        raise DomainError("Only an invoice can be credited, not a credit note.")
-    if creditable_amount(original) <= 0 or original.status not in OPEN_STATUSES:
-        raise DomainError(f"Nothing is left to credit on {original}.")
+    credit_notes.check_creditable(original)
     note = Invoice(
         company_id=original.company_id,
         customer_id=original.customer_id,
@@ -356,19 +385,7 @@ def create_credit_note(
         po_reference=original.po_reference,
         notes=notes or f"Credit note for {original.reference}",
         created_by_id=actor.id,
-        lines=[
-            InvoiceLine(
-                position=line.position,
-                product_id=line.product_id,
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                tax_rate_id=line.tax_rate_id,
-            )
-            for line in original.lines
-        ],
+        lines=credit_notes.copied_lines(original),
     )
     session.add(note)
     session.flush()
@@ -378,14 +395,13 @@ def create_credit_note(
 
 def credit_in_full(session: Session, actor: User, original: Invoice, today: date) -> Invoice:
     """Credit what is left of an invoice and issue the credit note at once."""
-    note = create_credit_note(session, actor, original)
-    left = creditable_amount(original)
-    if note.total_amount != left:
+    credit_notes.check_creditable(original)
+    if original.credited_amount:
         raise DomainError(
             f"{original} was partly credited already: open a draft credit note and adjust "
-            f"its lines to the {format_money(left, original.currency)} still creditable."
+            "its lines to what is still creditable."
         )
-    return issue(session, actor, note, today)
+    return issue(session, actor, create_credit_note(session, actor, original), today)
 
 
 def delete_draft(session: Session, actor: User, invoice: Invoice) -> None:
@@ -407,10 +423,3 @@ def mark_sent(session: Session, actor: User, invoice: Invoice) -> Invoice:
     invoice.status = derive_status(invoice).value
     session.flush()
     return invoice
-
-
-def find_by_reference(session: Session, company_id: int, reference: str) -> Invoice | None:
-    """Look an issued invoice up by its display number."""
-    return session.scalars(
-        select(Invoice).where(Invoice.company_id == company_id, Invoice.reference == reference)
-    ).one_or_none()

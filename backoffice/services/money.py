@@ -71,6 +71,8 @@ def parse_decimal(text: str | Decimal, field: str, label: str) -> Decimal:
 
 def check_fits(value: Decimal, numeric: Numeric, field: str, label: str) -> Decimal:
     """Refuse a value the column would round or overflow, instead of storing something else."""
+    if not value.is_finite():
+        raise DomainError(f"{label} must be a finite number.", field)
     decimals = max(0, -value.normalize().as_tuple().exponent)
     if decimals > numeric.scale:
         raise DomainError(f"{label} has at most {numeric.scale} decimals.", field)

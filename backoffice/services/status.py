@@ -2,9 +2,12 @@
 
 from datetime import date
 
+from sqlalchemy import ColumnElement, and_
+
 from models import Invoice, InvoiceKind, InvoiceStatus
 
 UNPAID_OPEN = frozenset({InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID})
+OPEN_STATUSES = UNPAID_OPEN | {InvoiceStatus.PAID}
 
 
 def derive_status(invoice: Invoice) -> InvoiceStatus:
@@ -12,11 +15,14 @@ def derive_status(invoice: Invoice) -> InvoiceStatus:
     status = InvoiceStatus(invoice.status)
     if status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
         return status
+    delivered = InvoiceStatus.SENT if invoice.sent_at else InvoiceStatus.ISSUED
+    if invoice.kind != InvoiceKind.INVOICE:
+        return delivered
     if invoice.total_amount > 0 and invoice.balance_amount <= 0:
         return InvoiceStatus.PAID
     if invoice.paid_amount > 0:
         return InvoiceStatus.PARTIALLY_PAID
-    return InvoiceStatus.SENT if invoice.sent_at else InvoiceStatus.ISSUED
+    return delivered
 
 
 def is_overdue(invoice: Invoice, today: date) -> bool:
@@ -28,3 +34,37 @@ def is_overdue(invoice: Invoice, today: date) -> bool:
         and invoice.due_date is not None
         and invoice.due_date < today
     )
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    """is_overdue as SQL, for lists and counts."""
+    return and_(
+        Invoice.kind == InvoiceKind.INVOICE,
+        Invoice.status.in_([status.value for status in UNPAID_OPEN]),
+        Invoice.total_amount - Invoice.paid_amount - Invoice.credited_amount > 0,
+        Invoice.due_date < today,
+    )
+
+
+def can_be_voided(invoice: Invoice) -> bool:
+    """Issued or sent, with nothing paid or credited yet."""
+    return (
+        invoice.kind == InvoiceKind.INVOICE
+        and invoice.status in (InvoiceStatus.ISSUED, InvoiceStatus.SENT)
+        and invoice.paid_amount == 0
+        and invoice.credited_amount == 0
+    )
+
+
+def can_be_credited(invoice: Invoice) -> bool:
+    """An open invoice with something left to credit."""
+    return (
+        invoice.kind == InvoiceKind.INVOICE
+        and invoice.status in OPEN_STATUSES
+        and invoice.total_amount > invoice.credited_amount
+    )
+
+
+def takes_payments(invoice: Invoice) -> bool:
+    """Payments and refunds are recorded on issued invoices that are not void."""
+    return invoice.kind == InvoiceKind.INVOICE and invoice.status in OPEN_STATUSES

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 22:46:44.299614
+Create Date: 2026-11-24 23:23:55.684410
 """
 
 from collections.abc import Sequence
@@ -153,6 +153,10 @@ def upgrade() -> None:
             "kind IN ('invoice', 'credit_note')", name=op.f("ck_numbering_series_kind")
         ),
         sa.CheckConstraint(
+            "prefix ~ '^[A-Z0-9][A-Z0-9/_.-]{0,19}$'",
+            name=op.f("ck_numbering_series_prefix_format"),
+        ),
+        sa.CheckConstraint(
             "last_number >= 0", name=op.f("ck_numbering_series_last_number_positive")
         ),
         sa.CheckConstraint(
@@ -231,7 +235,7 @@ def upgrade() -> None:
         sa.Column("issue_date", sa.Date(), nullable=True),
         sa.Column("due_date", sa.Date(), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=False),
-        sa.Column("exchange_rate", sa.Numeric(precision=18, scale=8), nullable=False),
+        sa.Column("exchange_rate", sa.Numeric(precision=18, scale=8), nullable=True),
         sa.Column("po_reference", sa.String(length=100), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("terms", sa.Text(), nullable=False),
@@ -257,6 +261,10 @@ def upgrade() -> None:
             "(status = 'draft') = (number IS NULL)", name=op.f("ck_invoices_number_iff_issued")
         ),
         sa.CheckConstraint("kind IN ('invoice', 'credit_note')", name=op.f("ck_invoices_kind")),
+        sa.CheckConstraint(
+            "status = 'draft' OR exchange_rate IS NOT NULL",
+            name=op.f("ck_invoices_exchange_rate_fixed_at_issue"),
+        ),
         sa.CheckConstraint(
             "status IN ('draft', 'issued', 'sent', 'partially_paid', 'paid', 'void')",
             name=op.f("ck_invoices_status"),
@@ -309,7 +317,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_invoices_customer", "invoices", ["customer_id"], unique=False)
     op.create_index("ix_invoices_original", "invoices", ["original_invoice_id"], unique=False)
-    op.create_index(op.f("ix_invoices_reference"), "invoices", ["reference"], unique=False)
+    op.create_index(
+        "uq_invoices_company_reference",
+        "invoices",
+        ["company_id", "reference"],
+        unique=True,
+        postgresql_where=sa.text("reference IS NOT NULL"),
+    )
     op.create_table(
         "invoice_lines",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -344,9 +358,9 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "invoice_id",
             "position",
-            name=op.f("uq_invoice_lines_invoice_id_position"),
             deferrable=True,
             initially="DEFERRED",
+            name=op.f("uq_invoice_lines_invoice_id_position"),
         ),
     )
     op.create_table(
@@ -420,7 +434,11 @@ def downgrade() -> None:
     op.drop_table("payments")
     op.drop_table("invoice_tax_totals")
     op.drop_table("invoice_lines")
-    op.drop_index(op.f("ix_invoices_reference"), table_name="invoices")
+    op.drop_index(
+        "uq_invoices_company_reference",
+        table_name="invoices",
+        postgresql_where=sa.text("reference IS NOT NULL"),
+    )
     op.drop_index("ix_invoices_original", table_name="invoices")
     op.drop_index("ix_invoices_customer", table_name="invoices")
     op.drop_index("ix_invoices_company_status_due", table_name="invoices")

@@ -126,3 +126,29 @@ def test_line_and_payment_events_carry_their_invoice_company(session, finance, i
     ).all()
     assert {row.entity_type for row in rows} == {"InvoiceLine", "Payment"}
     assert {row.company_id for row in rows} == {company.id}
+
+
+def test_removed_line_event_keeps_its_invoice_company(session, finance, draft, company):
+    invoices.remove_line(session, finance, draft.lines[0])
+    deleted = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "InvoiceLine", AuditEvent.action == "delete"
+        )
+    ).one()
+    assert deleted.company_id == company.id
+
+
+def test_granting_a_company_to_a_user_is_audited(session, company):
+    user = factories.make_user(session, "finance")
+    other = factories.make_company(session, name="Zweite GmbH")
+    user.companies.append(other)
+    session.flush()
+    event = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "User",
+            AuditEvent.action == "update",
+            AuditEvent.entity_id == str(user.id),
+        )
+    ).one()
+    assert event.before == {"companies": []}
+    assert event.after == {"companies": ["Zweite GmbH"]}

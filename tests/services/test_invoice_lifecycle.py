@@ -141,7 +141,7 @@ def test_issue_assigns_the_next_number_and_freezes_when_draft_has_lines(
     assert issued.due_date == ISSUE_DAY + timedelta(days=30)  # the customer's terms
     assert issued.issued_at is not None
     assert issued.total_amount == D("291.50")
-    assert invoices.find_by_reference(session, company.id, "INV-2026-000001") is issued
+    assert issued.reference == "INV-2026-000001" and issued.company_id == company.id
 
 
 def test_issue_keeps_dates_set_on_the_draft(session, finance, customer, vat19):
@@ -196,7 +196,7 @@ def test_editing_is_refused_by_the_service_when_issued(session, finance, vat19, 
         lambda: invoices.update_line(session, finance, first, line(vat19, "5")),
         lambda: invoices.remove_line(session, finance, first),
         lambda: invoices.recalculate(session, issued),
-        lambda: invoices.check_draft_fields(issued),
+        lambda: invoices.prepare_draft(session, finance, issued, is_created=False),
         lambda: invoices.delete_draft(session, finance, issued),
     ]
     for attempt in attempts:
@@ -339,3 +339,15 @@ def test_void_works_when_sent(session, finance, issued):
     invoices.mark_sent(session, finance, issued)
     assert issued.status == InvoiceStatus.SENT
     assert invoices.void(session, finance, issued, "sent twice").status == InvoiceStatus.VOID
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
+def test_a_form_line_with_a_non_finite_number_is_refused_clearly(
+    session, finance, customer, vat19, value
+):
+    draft = factories.make_draft(session, finance, customer, lines=[])
+    draft.lines.append(
+        InvoiceLine(description="x", quantity=D(value), unit_price=D("1"), tax_rate_id=vat19.id)
+    )
+    with pytest.raises(DomainError, match="Quantity must be a finite number"):
+        invoices.prepare_draft(session, finance, draft, is_created=False)

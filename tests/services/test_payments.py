@@ -121,7 +121,9 @@ def test_payment_is_refused_when_the_amount_is_bad(session, finance, issued, amo
 
 def test_payment_is_refused_when_jpy_amount_has_decimals(session, finance, company, vat19):
     customer = factories.make_customer(session, company, currency="JPY")
-    invoice = factories.make_issued_invoice(session, finance, customer, [line(vat19, "1", "1000")])
+    invoice = factories.make_issued_invoice(
+        session, finance, customer, [line(vat19, "1", "1000")], exchange_rate=D("0.0061")
+    )
     assert invoice.total_amount == D("1190")
     with pytest.raises(DomainError, match="JPY amounts have at most 0 decimals"):
         payments.record_payment(session, finance, invoice, "0.5", ISSUE_DAY)

@@ -64,7 +64,7 @@ def customer_form(company_id: int, name: str) -> dict[str, str]:
 
 
 def invoice_form(
-    customer_id: int, tax_rate_id: int, po: str, line_id: int | None = None
+    customer_id: int, tax_rate_id: int, po: str, row: Invoice | None = None
 ) -> dict[str, str]:
     data = {
         "customer": str(customer_id),
@@ -82,8 +82,9 @@ def invoice_form(
         "lines-0-discount_percent": "0",
         "lines-0-tax_rate": str(tax_rate_id),
     }
-    if line_id is not None:
-        data["lines-0-id"] = str(line_id)
+    if row is not None:
+        data["lines-0-id"] = str(row.lines[0].id)
+        data["expected_version"] = str(row.version)
     return data
 
 
@@ -151,7 +152,7 @@ def build(name: str, db: Session, company, customer, vat19, admin) -> Request:
         row = draft()
         return Request(
             f"/admin/invoice/edit/?id={row.id}",
-            invoice_form(customer.id, vat19.id, "PO-CSRF-EDIT", row.lines[0].id),
+            invoice_form(customer.id, vat19.id, "PO-CSRF-EDIT", row),
             lambda db, r: value(Invoice, row.id, "po_reference") == "PO-CSRF-EDIT",
         )
     if name == "invoice_delete":

@@ -240,7 +240,8 @@ def count_with(session: Session, model: type[Base], column: str, value: Any) -> 
 
 
 def new_marker() -> str:
-    return "Mk" + uuid.uuid4().hex[:10]
+    # Upper case: it must also be a valid numbering-series prefix.
+    return "MK" + uuid.uuid4().hex[:10].upper()
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -368,6 +369,7 @@ class World:
             }
             if row is not None and row.lines:
                 data["lines-0-id"] = str(row.lines[0].id)
+                data["expected_version"] = str(row.version)
             return data
         if ep == "customer":
             return {
