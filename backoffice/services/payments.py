@@ -41,35 +41,20 @@ def _checked_amount(text: str | Decimal, invoice: Invoice) -> Decimal:
     return amount
 
 
-def _add(
-    session: Session,
-    actor: User,
-    invoice: Invoice,
-    amount: Decimal,
-    payment_date: date,
-    method: str,
-    reference: str,
-    source: str,
-    idempotency_key: str | None,
-    action: str,
-) -> Payment:
-    if method not in PaymentMethod.__members__.values():
-        raise DomainError(f"Unknown payment method {method!r}.", "method")
-    payment = Payment(
-        invoice=invoice,
-        payment_date=payment_date,
-        amount=amount,
-        method=method,
-        reference=reference.strip(),
-        source=source,
-        idempotency_key=idempotency_key or None,
-        created_by_id=actor.id,
-    )
+def _book(session: Session, invoice: Invoice, payment: Payment, action: str) -> Payment:
+    """Add a checked payment or refund to the invoice and move its status."""
+    if payment.method not in PaymentMethod.__members__.values():
+        raise DomainError(f"Unknown payment method {payment.method!r}.", "method")
+    payment.invoice = invoice
+    payment.reference = payment.reference.strip()
+    payment.idempotency_key = payment.idempotency_key or None
     session.add(payment)
-    invoice.paid_amount += amount
+    invoice.paid_amount += payment.amount
     invoice.status = derive_status(invoice).value
     session.flush()
-    audit.record(session, action, entity=invoice, detail=format_money(amount, invoice.currency))
+    audit.record(
+        session, action, entity=invoice, detail=format_money(payment.amount, invoice.currency)
+    )
     return payment
 
 
@@ -107,18 +92,16 @@ def record_payment(
             f"balance ({format_money(invoice.balance_amount, invoice.currency)}).",
             "amount",
         )
-    return _add(
-        session,
-        actor,
-        invoice,
-        value,
-        payment_date,
-        method,
-        reference,
-        source,
-        idempotency_key,
-        "payment.record",
+    payment = Payment(
+        payment_date=payment_date,
+        amount=value,
+        method=method,
+        reference=reference,
+        source=source,
+        idempotency_key=idempotency_key,
+        created_by_id=actor.id,
     )
+    return _book(session, invoice, payment, "payment.record")
 
 
 def record_refund(
@@ -143,15 +126,13 @@ def record_refund(
             f"paid ({format_money(invoice.paid_amount, invoice.currency)}).",
             "amount",
         )
-    return _add(
-        session,
-        actor,
-        invoice,
-        -value,
-        payment_date,
-        method,
-        reference,
-        PaymentSource.MANUAL.value,
-        idempotency_key,
-        "payment.refund",
+    payment = Payment(
+        payment_date=payment_date,
+        amount=-value,
+        method=method,
+        reference=reference,
+        source=PaymentSource.MANUAL.value,
+        idempotency_key=idempotency_key,
+        created_by_id=actor.id,
     )
+    return _book(session, invoice, payment, "payment.refund")

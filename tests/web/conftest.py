@@ -7,12 +7,13 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.app import create_app
 from backoffice.extensions import db
 from backoffice.services import users as users_service
-from models import Role
+from models import Base, Role
 from tests import factories
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -131,3 +132,25 @@ def client_as(app, users):
         return client
 
     return make
+
+
+def snapshot(session: Session) -> dict[str, list[tuple]]:
+    """Every row of every table except the (append-only) audit trail."""
+    session.expire_all()
+    tables = [t for t in Base.metadata.sorted_tables if t.name != "audit_events"]
+    return {
+        table.name: [
+            tuple(row)
+            for row in session.execute(select(table).order_by(*table.primary_key.columns))
+        ]
+        for table in tables
+    }
+
+
+def messages(html: str) -> str:
+    """The flashed messages and field errors a person would read on the page."""
+    found = re.findall(
+        r'(?s)alert-dismissable">(.*?)</div>|(?:invalid-feedback|help-block)">(.*?)</', html
+    )
+    texts = (re.sub(r"<[^>]+>|&times;", " ", alert or field) for alert, field in found)
+    return " ".join(" ".join(text.split()) for text in texts)

@@ -1,23 +1,13 @@
 """Bad input gets a clear message and changes nothing."""
 
-import re
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from models import Customer, Invoice, Payment
 
-from .conftest import csrf_token
+from .conftest import csrf_token, messages
 from .test_invoice_flow import act, create_customer, create_draft, latest_invoice
-
-
-def messages(html: str) -> str:
-    """The flashed messages and field errors a person would read on the page."""
-    found = re.findall(
-        r'(?s)alert-dismissable">(.*?)</div>|(?:invalid-feedback|help-block)">(.*?)</', html
-    )
-    texts = (re.sub(r"<[^>]+>|&times;", " ", alert or field) for alert, field in found)
-    return " ".join(" ".join(text.split()) for text in texts)
 
 
 def count(db_session, model) -> int:

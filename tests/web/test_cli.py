@@ -6,6 +6,8 @@ from backoffice.extensions import db
 from models import Company, Invoice, User
 from tests import factories
 
+from .conftest import login
+
 
 def test_create_user_makes_a_login_that_works(app, company, db_session):
     db_session.commit()
@@ -27,7 +29,6 @@ def test_create_user_makes_a_login_that_works(app, company, db_session):
     assert user.role == "support" and [c.id for c in user.companies] == [company.id]
     assert user.password_hash.startswith("$argon2id$")
     client = app.test_client()
-    from .conftest import login
 
     assert login(client, "new.clerk@example.com", "a long enough password").status_code == 302
 

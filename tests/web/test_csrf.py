@@ -12,25 +12,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, Base, Customer, Invoice, InvoiceStatus, Payment
+from models import AuditEvent, Customer, Invoice, InvoiceStatus, Payment
 from tests import factories
 
-from .conftest import csrf_token, login
+from .conftest import csrf_token, login, snapshot
 
 TOKEN_MODES = ["missing", "garbage", "other_session", "before_login"]
-
-
-def snapshot(session: Session) -> dict[str, list[tuple]]:
-    """Every row of every table except the audit trail."""
-    session.expire_all()
-    tables = [t for t in Base.metadata.sorted_tables if t.name != "audit_events"]
-    return {
-        table.name: [
-            tuple(row)
-            for row in session.execute(select(table).order_by(*table.primary_key.columns))
-        ]
-        for table in tables
-    }
 
 
 def events(session: Session, action: str) -> int:

@@ -7,8 +7,7 @@ from sqlalchemy import select
 from models import AuditEvent, Customer, NumberingSeries, Payment
 from tests import factories
 
-from .conftest import csrf_token
-from .test_bad_input import messages
+from .conftest import csrf_token, messages
 from .test_invoice_flow import act, create_draft, latest_invoice
 
 

@@ -49,7 +49,7 @@ from models import (
 )
 from tests import factories
 
-from .conftest import FAST_HASH, csrf_token
+from .conftest import FAST_HASH, csrf_token, snapshot
 
 ROLES = [role.value for role in Role]
 
@@ -201,19 +201,6 @@ def derived_expectation(ep: str, op: str, user: User) -> bool:
 
 
 # --- database helpers -----------------------------------------------------------------------
-
-
-def snapshot(session: Session) -> dict[str, list[tuple]]:
-    """Every row of every table except the (append-only) audit trail."""
-    session.expire_all()
-    tables = [t for t in Base.metadata.sorted_tables if t.name != "audit_events"]
-    return {
-        table.name: [
-            tuple(row)
-            for row in session.execute(select(table).order_by(*table.primary_key.columns))
-        ]
-        for table in tables
-    }
 
 
 def refusals(session: Session, user: User) -> int:

@@ -12,23 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backoffice.services import payments
-from models import AuditEvent, Base, Company, Customer, Invoice, InvoiceLine, Payment, Product
+from models import AuditEvent, Company, Customer, Invoice, InvoiceLine, Payment, Product
 from tests import factories
 
-from .conftest import csrf_token
-
-
-def snapshot(session: Session) -> dict[str, list[tuple]]:
-    """Every row of every table except the audit trail."""
-    session.expire_all()
-    tables = [t for t in Base.metadata.sorted_tables if t.name != "audit_events"]
-    return {
-        table.name: [
-            tuple(row)
-            for row in session.execute(select(table).order_by(*table.primary_key.columns))
-        ]
-        for table in tables
-    }
+from .conftest import csrf_token, snapshot
 
 
 @dataclass
