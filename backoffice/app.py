@@ -5,6 +5,9 @@ from typing import Any
 
 from flask import Flask
 
+from jobs import dispatch
+from jobs.queues import connect
+
 from . import admin, auth, cli
 from .config import from_environment
 from .extensions import csrf, db
@@ -27,4 +30,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     admin.init_app(app)
     cli.init_app(app)
+    dispatch.install(connect(app.config["REDIS_URL"]), app.config["JOB_RETRY_INTERVALS"])
     return app

@@ -20,6 +20,21 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "failed logins per email within LOGIN_WINDOW_MINUTES before a lockout",
     ),
     "LOGIN_WINDOW_MINUTES": ("15", "throttling window for failed logins"),
+    "DOCUMENTS_DIR": ("", "folder for rendered PDFs (default: instance/documents)"),
+    "SMTP_HOST": ("127.0.0.1", "SMTP relay for outgoing email"),
+    "SMTP_PORT": ("25", "its port"),
+    "SMTP_SECURITY": ("none", "none, starttls or ssl"),
+    "SMTP_USERNAME": ("", "login, if the relay needs one"),
+    "SMTP_PASSWORD": ("", "password for that login"),
+    "MAIL_FROM": ("billing@localhost", "sender address of invoice emails"),
+    "JOB_RETRY_INTERVALS": (
+        "10,30,60,120,300",
+        "seconds between a failed job's retries; after the last it shows as failed",
+    ),
+    "WORKER_MAINTENANCE_SECONDS": (
+        "60",
+        "how often a worker looks for jobs of killed workers (RQ's default is 600)",
+    ),
 }
 
 
@@ -48,6 +63,9 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
         "REMEMBER_COOKIE_SECURE": secure,
         "LOGIN_MAX_FAILURES": int(values["LOGIN_MAX_FAILURES"]),
         "LOGIN_WINDOW_MINUTES": int(values["LOGIN_WINDOW_MINUTES"]),
+        "JOB_RETRY_INTERVALS": [
+            int(part) for part in str(values["JOB_RETRY_INTERVALS"]).split(",")
+        ],
         "WTF_CSRF_TIME_LIMIT": None,
         "FLASK_ADMIN_SWATCH": "cosmo",
     }

@@ -1,13 +1,35 @@
 """Run an RQ worker inside the Flask app context."""
 
+import os
+
 from flask import Flask
 from rq import Worker
+
+from backoffice.extensions import db
+from backoffice.services import pdf
 
 from .queues import connect, queues
 
 
+def _forget_inherited_connections(app: Flask) -> None:
+    # A forked work-horse must not reuse the parent's PostgreSQL sockets.
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
 def run_worker(app: Flask, burst: bool = False) -> None:
-    """Serve every queue with the scheduler on, so Retry intervals and delayed jobs run."""
+    """Serve every queue with the scheduler on, so Retry intervals and delayed jobs run.
+
+    The PDF stack and its fonts load here, once, before RQ forks a work-horse per job:
+    otherwise every job pays for importing them again.
+    """
+    pdf.preload()
+    os.register_at_fork(after_in_child=lambda: _forget_inherited_connections(app))
     connection = connect(app.config["REDIS_URL"])
-    worker = Worker(queues(connection), connection=connection)
+    worker = Worker(
+        queues(connection),
+        connection=connection,
+        maintenance_interval=int(app.config["WORKER_MAINTENANCE_SECONDS"]),
+    )
     worker.work(with_scheduler=True, burst=burst)

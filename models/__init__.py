@@ -4,7 +4,11 @@ from .audit import AuditEvent
 from .base import Base, utcnow
 from .company import Company, NumberingSeries
 from .customer import Customer
+from .document import StoredDocument
+from .email import EmailMessage
 from .enums import (
+    EmailPurpose,
+    EmailStatus,
     InvoiceKind,
     InvoiceStatus,
     PaymentMethod,
@@ -22,6 +26,9 @@ __all__ = [
     "Base",
     "Company",
     "Customer",
+    "EmailMessage",
+    "EmailPurpose",
+    "EmailStatus",
     "Invoice",
     "InvoiceKind",
     "InvoiceLine",
@@ -33,6 +40,7 @@ __all__ = [
     "PaymentSource",
     "Product",
     "Role",
+    "StoredDocument",
     "TaxCategory",
     "TaxRate",
     "User",

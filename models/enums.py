@@ -46,6 +46,19 @@ class PaymentSource(StrEnum):
     GATEWAY = "gateway"
 
 
+class EmailPurpose(StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+    REMINDER = "reminder"
+
+
+class EmailStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 def check_in(column: str, enum: type[StrEnum]) -> str:
     """Build a CHECK expression restricting a text column to an enum's values."""
     values = ", ".join(f"'{member.value}'" for member in enum)

@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
+from flask import Flask
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
+from backoffice.app import create_app
+from backoffice.extensions import db
 from backoffice.services import audit
 from models import Base
 
@@ -137,3 +140,29 @@ def committed_engine(engine: Engine) -> Iterator[Engine]:
         # LOCAL: the pooled connection must not keep the triggers off for later tests.
         conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def make_app(database_url, **overrides) -> Flask:
+    """Build the app for the test database."""
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url.render_as_string(hide_password=False),
+        "SECRET_KEY": "test-secret",
+        "SECURE_COOKIES": "0",
+    }
+    return create_app(config | overrides)
+
+
+def dispose(app: Flask) -> None:
+    """Close the app's connection pool (each test builds its own app)."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def shared_app(engine, database_url) -> Iterator[Flask]:
+    """One app per run: flask-sqlalchemy-lite isolates every app it knows, so fewer is faster."""
+    app = make_app(database_url)
+    yield app
+    dispose(app)

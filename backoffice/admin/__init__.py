@@ -16,6 +16,7 @@ from ..services.status import UNPAID_OPEN, overdue_clause
 from . import views
 from .formatting import register_filters
 from .invoices import InvoiceAdmin
+from .jobs import JobsView
 
 
 class HomeView(AdminIndexView):
@@ -57,3 +58,4 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         admin.add_view(InvoiceAdmin(Invoice, db, name="Invoices", endpoint="invoice"))
         views.register(admin)
+        admin.add_view(JobsView(name="Jobs", endpoint="jobs"))

@@ -19,8 +19,15 @@ from ..services import invoices, payments
 from ..services.errors import DomainError, PermissionDenied
 from ..services.locking import lock_invoice
 from ..services.permissions import Action, can
-from ..services.status import can_be_credited, can_be_voided, is_overdue, takes_payments
+from ..services.status import (
+    can_be_credited,
+    can_be_voided,
+    is_open,
+    is_overdue,
+    takes_payments,
+)
 from . import validators
+from .delivery import DeliveryMixin, delivery_state
 from .formatting import money_column
 from .secured import SecuredModelView, refuse, scoped_query
 
@@ -88,7 +95,7 @@ def _currency_optional(form: Any) -> Any:
     return form
 
 
-class InvoiceAdmin(SecuredModelView):
+class InvoiceAdmin(DeliveryMixin, SecuredModelView):
     create_permission = edit_permission = Action.EDIT_DRAFT
     delete_permission = Action.DELETE_DRAFT
     endpoint_actions = {
@@ -96,7 +103,7 @@ class InvoiceAdmin(SecuredModelView):
         "void_view": Action.VOID,
         "credit_view": Action.CREDIT,
         "pay_view": Action.RECORD_PAYMENT,
-    }
+    } | DeliveryMixin.delivery_actions
 
     list_template = "admin/invoice_list.html"
     details_template = "admin/invoice_details.html"
@@ -342,6 +349,7 @@ class InvoiceAdmin(SecuredModelView):
         model = kwargs.get("model")
         if isinstance(model, Invoice):
             kwargs["actions"] = available_actions(model)
+            kwargs["delivery"] = delivery_state(model)
         kwargs.update(
             today=date.today(), is_overdue=is_overdue, payment_methods=list(PaymentMethod)
         )
@@ -356,4 +364,6 @@ def available_actions(invoice: Invoice) -> dict[str, bool]:
         "credit": can_be_credited(invoice) and can(current_user, Action.CREDIT),
         "credit_in_full": can_be_credited(invoice) and not invoice.credited_amount,
         "pay": takes_payments(invoice) and can(current_user, Action.RECORD_PAYMENT),
+        "send": is_open(invoice) and can(current_user, Action.SEND),
+        "resend": is_open(invoice) and can(current_user, Action.RESEND),
     }

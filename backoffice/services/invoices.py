@@ -20,7 +20,7 @@ from models import (
     utcnow,
 )
 
-from . import audit, credit_notes
+from . import audit, credit_notes, documents, work
 from .errors import DomainError
 from .locking import lock_invoice
 from .money import check_fits, parse_decimal, require_currency
@@ -298,6 +298,7 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
         original.status = derive_status(original).value
     audit.record(session, "invoice.issue", entity=invoice, detail=invoice.reference)
     session.flush()
+    work.request_job(session, work.render_pdf_request(invoice, documents.CONTENT_VERSION))
     return invoice
 
 
@@ -414,9 +415,14 @@ def delete_draft(session: Session, actor: User, invoice: Invoice) -> None:
 
 
 def mark_sent(session: Session, actor: User, invoice: Invoice) -> Invoice:
-    """Record that an issued invoice went to the customer."""
+    """Record by hand that an issued invoice reached the customer."""
     require(actor, Action.SEND)
     require_company(actor, invoice.company_id)
+    return record_delivery(session, invoice)
+
+
+def record_delivery(session: Session, invoice: Invoice) -> Invoice:
+    """The invoice reached the customer (its email was delivered): it counts as sent."""
     if invoice.status not in OPEN_STATUSES:
         raise DomainError(f"{invoice} is {invoice.status} and cannot be sent.")
     invoice.sent_at = invoice.sent_at or utcnow()

@@ -24,6 +24,7 @@ class Action(StrEnum):
     RECORD_PAYMENT = "record_payment"
     VIEW_REPORTS = "view_reports"
     APPROVE = "approve"
+    RETRY_JOBS = "retry_jobs"
     MANAGE_SETTINGS = "manage_settings"
 
 
@@ -45,6 +46,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.CREDIT,
             Action.RECORD_PAYMENT,
             Action.VIEW_REPORTS,
+            Action.RETRY_JOBS,
         }
     ),
     Role.SUPPORT: frozenset({Action.VIEW, Action.EDIT_CUSTOMER, Action.EDIT_DRAFT, Action.RESEND}),

@@ -68,3 +68,8 @@ def can_be_credited(invoice: Invoice) -> bool:
 def takes_payments(invoice: Invoice) -> bool:
     """Payments and refunds are recorded on issued invoices that are not void."""
     return invoice.kind == InvoiceKind.INVOICE and invoice.status in OPEN_STATUSES
+
+
+def is_open(invoice: Invoice) -> bool:
+    """Issued and not void: it can be sent, paid, credited."""
+    return invoice.status in OPEN_STATUSES

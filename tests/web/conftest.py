@@ -10,39 +10,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.app import create_app
 from backoffice.extensions import db
 from backoffice.services import users as users_service
 from models import Base, Role
 from tests import factories
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def make_app(database_url, **overrides) -> Flask:
-    """Build the app for the test database."""
-    config = {
-        "TESTING": True,
-        "DATABASE_URL": database_url.render_as_string(hide_password=False),
-        "SECRET_KEY": "test-secret",
-        "SECURE_COOKIES": "0",
-    }
-    return create_app(config | overrides)
-
-
-def dispose(app: Flask) -> None:
-    """Close the app's connection pool (each test builds its own app)."""
-    with app.app_context():
-        for engine in db.engines.values():
-            engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def shared_app(engine, database_url) -> Iterator[Flask]:
-    """One app per run: flask-sqlalchemy-lite isolates every app it knows, so fewer is faster."""
-    app = make_app(database_url)
-    yield app
-    dispose(app)
 
 
 @pytest.fixture

@@ -1,0 +1,116 @@
+"""The jobs screen: what the queues hold, and failed jobs with their error and a Retry button."""
+
+from dataclasses import dataclass
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_login import current_user
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.registry import (
+    DeferredJobRegistry,
+    FailedJobRegistry,
+    FinishedJobRegistry,
+    ScheduledJobRegistry,
+    StartedJobRegistry,
+)
+
+from jobs.queues import QUEUE_NAMES, connect
+
+from ..extensions import db
+from ..services import audit
+from ..services.permissions import Action, can, visible_company_ids
+from .secured import refuse
+
+REGISTRIES = {
+    "started": StartedJobRegistry,
+    "scheduled": ScheduledJobRegistry,
+    "deferred": DeferredJobRegistry,
+    "finished": FinishedJobRegistry,
+    "failed": FailedJobRegistry,
+}
+FAILED_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class FailedJob:
+    id: str
+    queue: str
+    function: str
+    error: str
+    ended_at: str
+    invoice_id: int | None
+
+
+def _last_line(exc_info: str | None) -> str:
+    lines = [line for line in (exc_info or "").strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "(no error recorded)"
+
+
+class JobsView(BaseView):
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and can(current_user, Action.VIEW)
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        refuse("jobs: no access")
+
+    def _connection(self):
+        return connect(current_app.config["REDIS_URL"])
+
+    @expose("/")
+    def index(self):
+        connection = self._connection()
+        counts = []
+        failed: list[FailedJob] = []
+        for name in QUEUE_NAMES:
+            queue = Queue(name, connection=connection)
+            row = {"queue": name, "queued": queue.count}
+            for label, registry in REGISTRIES.items():
+                row[label] = registry(queue=queue).count
+            counts.append(row)
+            failed_ids = FailedJobRegistry(queue=queue).get_job_ids(0, FAILED_SHOWN - 1)
+            for job in Job.fetch_many(failed_ids, connection=connection):
+                if job is not None and self._may_see(job):
+                    failed.append(self._describe(job, name))
+        return self.render(
+            "admin/jobs.html",
+            counts=counts,
+            failed=failed,
+            can_retry=can(current_user, Action.RETRY_JOBS),
+        )
+
+    def _may_see(self, job: Job) -> bool:
+        company_ids = visible_company_ids(current_user)
+        return company_ids is None or job.meta.get("company_id") in company_ids
+
+    @staticmethod
+    def _describe(job: Job, queue: str) -> FailedJob:
+        return FailedJob(
+            id=job.id,
+            queue=queue,
+            function=job.func_name,
+            error=_last_line(result.exc_string if (result := job.latest_result()) else None),
+            ended_at=job.ended_at.strftime("%Y-%m-%d %H:%M UTC") if job.ended_at else "",
+            invoice_id=job.meta.get("invoice_id"),
+        )
+
+    @expose("/retry", methods=("POST",))
+    def retry(self):
+        if not can(current_user, Action.RETRY_JOBS):
+            refuse("jobs: retry")
+        job_id = request.form.get("job_id", "")
+        connection = self._connection()
+        try:
+            job = Job.fetch(job_id, connection=connection)
+        except NoSuchJobError:
+            abort(404)
+        if not self._may_see(job):
+            abort(404)
+        FailedJobRegistry(job.origin, connection=connection).requeue(job_id)
+        audit.record(db.session, "job.retry", detail=job_id, company_id=job.meta.get("company_id"))
+        db.session.commit()
+        flash(f"Job {job_id} is queued again.", "success")
+        return redirect(self.get_url(".index"))

@@ -1,0 +1,144 @@
+"""Invoice emails: queued as outbox rows with the action that causes them, then delivered once.
+
+A message is claimed (status "sending") before delivery and marked "sent" after. If a worker
+dies after the SMTP server accepted a message but before it was marked, the claim expires
+and the message is sent again: that window is the only at-least-once case, and every
+attempt carries the same Message-ID so mail systems can recognise the repeat.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+from babel.dates import format_date
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from models import EmailMessage, EmailPurpose, EmailStatus, Invoice, InvoiceKind, User, utcnow
+
+from . import work
+from .errors import DomainError
+from .invoices import record_delivery
+from .locking import lock_invoice
+from .money import format_money
+from .permissions import Action, require, require_company
+from .status import OPEN_STATUSES
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
+CLAIM_TIMEOUT = timedelta(minutes=2)  # longer than one delivery attempt can take
+_templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def _recipients(invoice: Invoice) -> str:
+    addresses = [part.strip() for part in invoice.customer.email.split(",") if part.strip()]
+    if not addresses:
+        raise DomainError(f"{invoice.customer} has no email address for invoices.", "email")
+    return ", ".join(addresses)
+
+
+def _render(invoice: Invoice) -> tuple[str, str, str]:
+    locale = invoice.customer.language
+    context = {
+        "invoice": invoice,
+        "is_credit_note": invoice.kind == InvoiceKind.CREDIT_NOTE,
+        "total": format_money(invoice.total_amount, invoice.currency, locale),
+        "due": format_money(invoice.balance_amount, invoice.currency, locale),
+        "due_date": format_date(invoice.due_date, "long", locale=locale)
+        if invoice.due_date
+        else "",
+    }
+    label = "Credit note" if context["is_credit_note"] else "Invoice"
+    subject = f"{label} {invoice.reference} from {invoice.company.name}"
+    return (
+        subject,
+        _templates.get_template("invoice.txt").render(context),
+        _templates.get_template("invoice.html").render(context),
+    )
+
+
+def queue_invoice_email(
+    session: Session, actor: User, invoice: Invoice, *, resend: bool = False
+) -> EmailMessage:
+    """Put an issued invoice's email in the outbox; it goes out after the commit."""
+    require(actor, Action.RESEND if resend else Action.SEND)
+    require_company(actor, invoice.company_id)
+    lock_invoice(session, invoice)  # one request at a time per invoice: a double click waits
+    if invoice.status not in OPEN_STATUSES:
+        raise DomainError(f"{invoice} is {invoice.status.replace('_', ' ')} and is not sent.")
+    earlier = session.scalars(
+        select(EmailMessage).where(EmailMessage.invoice_id == invoice.id)
+    ).all()
+    if any(m.status in (EmailStatus.QUEUED, EmailStatus.SENDING) for m in earlier):
+        raise DomainError(f"An email for {invoice} is already on its way.")
+    if earlier and not resend:
+        raise DomainError(f"{invoice} was emailed already; use Resend to send it again.")
+    subject, text, html = _render(invoice)
+    purpose = (
+        EmailPurpose.CREDIT_NOTE
+        if invoice.kind == InvoiceKind.CREDIT_NOTE
+        else EmailPurpose.INVOICE
+    )
+    message = EmailMessage(
+        company_id=invoice.company_id,
+        invoice_id=invoice.id,
+        purpose=purpose.value,
+        unique_key=f"{purpose.value}:{invoice.id}:{len(earlier) + 1}",
+        recipients=_recipients(invoice),
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        created_by_id=actor.id,
+    )
+    session.add(message)
+    session.flush()
+    work.request_job(session, work.send_email_request(message))
+    return message
+
+
+def claim(session: Session, message_id: int) -> EmailMessage | None:
+    """Mark a message as being sent by this attempt; None when it needs no sending.
+
+    Refuses (DomainError) while another attempt holds a fresh claim, so RQ retries later.
+    """
+    claimable = or_(
+        EmailMessage.status.in_([EmailStatus.QUEUED, EmailStatus.FAILED]),
+        (EmailMessage.status == EmailStatus.SENDING)
+        & (EmailMessage.claimed_at < utcnow() - CLAIM_TIMEOUT),
+    )
+    claimed = session.execute(
+        update(EmailMessage)
+        .where(EmailMessage.id == message_id, claimable)
+        .values(
+            status=EmailStatus.SENDING.value,
+            claimed_at=utcnow(),
+            attempts=EmailMessage.attempts + 1,
+        )
+        .returning(EmailMessage.id)
+    ).scalar_one_or_none()
+    message = session.get(EmailMessage, message_id, populate_existing=True)
+    if message is None or message.status == EmailStatus.SENT:
+        return None
+    if claimed is None:
+        raise DomainError(f"Email {message_id} is being sent by another attempt.")
+    return message
+
+
+def mark_sent(session: Session, message_id: int) -> EmailMessage:
+    """Record a delivered message; its invoice now counts as sent."""
+    message = session.get(EmailMessage, message_id)
+    message.status = EmailStatus.SENT.value
+    message.sent_at = utcnow()
+    message.last_error = ""
+    if message.invoice is not None:
+        record_delivery(session, message.invoice)
+    session.flush()
+    return message
+
+
+def mark_failed(session: Session, message_id: int, error: str) -> None:
+    """Record why an attempt failed; a retry or a person may try again."""
+    session.execute(
+        update(EmailMessage)
+        .where(EmailMessage.id == message_id, EmailMessage.status != EmailStatus.SENT)
+        .values(status=EmailStatus.FAILED.value, last_error=error[:2000])
+    )

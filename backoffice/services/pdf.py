@@ -1,0 +1,235 @@
+"""Render invoices and credit notes to PDF (xhtml2pdf), reading nothing but our own assets.
+
+Three properties matter more than looks:
+
+- Nothing in the document can make the renderer fetch anything. User text is escaped by
+  Jinja's autoescape, and xhtml2pdf runs under a ResourceAccessPolicy with remote access off
+  and local reads confined to backoffice/assets/ (fonts, logos). A link_callback returning
+  None would not block anything in xhtml2pdf, so none is used.
+- The same invoice renders to the same bytes: reportlab's invariant mode fixes the creation
+  date and derives the document ID from the content instead of the clock.
+- A worker calls preload() once before forking, so jobs do not re-import xhtml2pdf and
+  re-parse the fonts for every PDF.
+"""
+
+import io
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, get_currency_precision
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+from reportlab import rl_config
+from stdnum import iban as stdnum_iban
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from models import Invoice, InvoiceKind, InvoiceStatus
+
+from .money import format_money, round_money
+from .pdf_labels import DEFAULT_LANGUAGE, LABELS, labels_for
+
+log = logging.getLogger(__name__)
+
+ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "pdf"
+LOGO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif"})
+# The template names its fonts relative to the asset folder (the document's directory).
+DOCUMENT_PATH_NAME = "invoice.html"
+# A 500-line invoice takes ~5 s; the limit only stops a runaway render.
+MAX_RENDER_SECONDS = 300
+
+# reportlab keeps invariant mode in a module global; one render at a time flips it.
+_render_lock = threading.Lock()
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATE_DIR),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def nl2br(text: str | None) -> Markup:
+    """Escape text and keep its line breaks."""
+    return Markup("<br/>").join(escape(line) for line in (text or "").strip().splitlines())
+
+
+def fill(template: str, **values: Any) -> Markup:
+    """Put values into a label such as "Please pay {amount}", escaping both."""
+    return Markup(escape(template)).format(**values)
+
+
+_env.filters["nl2br"] = nl2br
+_env.filters["fill"] = fill
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Dates, amounts and quantities as the customer's locale writes them."""
+
+    locale: str
+    currency: str
+
+    def money(self, amount: Decimal) -> str:
+        """Amount with its currency: 1.234,56 € in German."""
+        return format_money(amount, self.currency, self.locale)
+
+    def amount(self, amount: Decimal) -> str:
+        """Amount without currency, in the currency's decimals, for table columns."""
+        digits = get_currency_precision(self.currency)
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(round_money(amount, self.currency), pattern, locale=self.locale)
+
+    def price(self, price: Decimal) -> str:
+        """Unit price: the currency's decimals, more when the price has them (up to 6)."""
+        digits = get_currency_precision(self.currency)
+        pattern = "#,##0." + "0" * digits + "#" * (6 - digits)
+        return format_decimal(price, pattern, locale=self.locale)
+
+    def number(self, value: Decimal) -> str:
+        """Quantity without trailing zeros: 2,5 in German."""
+        return format_decimal(value.normalize(), "#,##0.######", locale=self.locale)
+
+    def percent(self, value: Decimal) -> str:
+        """Tax or discount rate as printed, 19 % or 7,5 %."""
+        return format_decimal(value.normalize(), "#,##0.####", locale=self.locale) + "\u00a0%"
+
+    def date(self, value: date | None) -> str:
+        """Date in the locale's medium form: 02.03.2026, Mar 2, 2026, 2 mars 2026."""
+        # No-break spaces: "2 mars 2026" must not wrap inside a sentence.
+        return format_date(value, "medium", locale=self.locale).replace(" ", "\u00a0") if value else ""
+
+    def country(self, code: str | None) -> str:
+        """Country name in the customer's language."""
+        if not code:
+            return ""
+        return Locale.parse(self.locale).territories.get(code.upper(), code.upper())
+
+
+def resource_policy(assets_dir: Path | None = None) -> ResourceAccessPolicy:
+    """Allow reads inside the asset folder only and no network at all."""
+    return ResourceAccessPolicy.server(
+        assets_dir or ASSETS_DIR,
+        allow_remote=False,
+        allowed_hosts=frozenset(),
+        max_render_seconds=MAX_RENDER_SECONDS,
+    )
+
+
+def logo_file(logo_path: str | None, assets_dir: Path | None = None) -> Path | None:
+    """Resolve a company's logo inside the asset folder; anything else is ignored.
+
+    The resource policy would refuse a path outside the folder too; checking here as well keeps
+    such a path out of the document and makes the refusal visible in the log.
+    """
+    if not logo_path:
+        return None
+    root = (assets_dir or ASSETS_DIR).resolve()
+    candidate = (root / logo_path).resolve()
+    if not candidate.is_relative_to(root) or candidate.suffix.lower() not in LOGO_SUFFIXES:
+        log.warning("Ignoring logo %r: not an image inside %s", logo_path, root)
+        return None
+    if not candidate.is_file():
+        log.warning("Ignoring logo %r: no such file in %s", logo_path, root)
+        return None
+    return candidate
+
+
+def invoice_context(invoice: Invoice, assets_dir: Path | None = None) -> dict[str, Any]:
+    """Everything the template prints, worked out here rather than in Jinja."""
+    customer, company = invoice.customer, invoice.company
+    language = customer.language if customer.language in LABELS else DEFAULT_LANGUAGE
+    fmt = Formatter(locale=language, currency=invoice.currency)
+    is_credit_note = invoice.kind == InvoiceKind.CREDIT_NOTE
+    # The percentages copied at issue, not the rate's current one: history is not rewritten.
+    rate_percent = {total.tax_rate_id: total.percentage for total in invoice.tax_totals}
+    lines = invoice.lines
+    return {
+        "invoice": invoice,
+        "company": company,
+        "customer": customer,
+        "original": invoice.original_invoice if is_credit_note else None,
+        "is_credit_note": is_credit_note,
+        "is_draft": invoice.status == InvoiceStatus.DRAFT,
+        "is_void": invoice.status == InvoiceStatus.VOID,
+        "language": language,
+        "labels": labels_for(language),
+        "fmt": fmt,
+        "lines": lines,
+        "rate_percent": rate_percent,
+        "show_discount": any(line.discount_percent for line in lines),
+        "logo": logo_file(company.logo_path, assets_dir),
+        "iban": stdnum_iban.format(company.iban) if company.iban else "",
+        # A draft owes nothing yet (balance_amount), but its preview asks for the total.
+        "amount_due": invoice.total_amount if invoice.is_draft else invoice.balance_amount,
+    }
+
+
+def render_invoice_html(invoice: Invoice, assets_dir: Path | None = None) -> str:
+    """Render the invoice's XHTML for xhtml2pdf."""
+    return _env.get_template("invoice.html").render(invoice_context(invoice, assets_dir))
+
+
+@contextmanager
+def _invariant_reportlab() -> Iterator[None]:
+    """Make reportlab write a fixed date and a content-derived ID, for reproducible bytes."""
+    with _render_lock:
+        previous = rl_config.invariant
+        rl_config.invariant = 1
+        try:
+            yield
+        finally:
+            rl_config.invariant = previous
+
+
+def html_to_pdf(html: str, assets_dir: Path | None = None) -> bytes:
+    """Convert XHTML to PDF under the asset-only resource policy."""
+    assets = assets_dir or ASSETS_DIR
+    with _invariant_reportlab():
+        result = pisa.pisaDocument(
+            io.BytesIO(html.encode("utf-8")),
+            encoding="utf-8",
+            dest_bytes=True,
+            path=str(assets / DOCUMENT_PATH_NAME),
+            resource_policy=resource_policy(assets),
+            raise_exception=True,
+        )
+    if not isinstance(result, bytes):
+        raise RuntimeError(f"xhtml2pdf could not render the document ({result.err} errors)")
+    return result
+
+
+def render_invoice_pdf(invoice: Invoice) -> bytes:
+    """Render an invoice or credit note to PDF bytes, identical for identical invoices."""
+    return html_to_pdf(render_invoice_html(invoice))
+
+
+_preloaded = False
+
+
+def preload() -> None:
+    """Load the PDF stack, the template and the fonts once, e.g. in a worker before it forks."""
+    global _preloaded
+    if _preloaded:
+        return
+    _env.get_template("invoice.html")
+    # A tiny document through the same @font-face rules registers the TrueType fonts with
+    # reportlab (parsed once per process) and warms xhtml2pdf's CSS machinery.
+    fonts = _env.get_template("_fonts.html").render()
+    html_to_pdf(
+        f'<html><head>{fonts}</head><body style="font-family: DejaVuSans">'
+        '<p>Zürich Ελλάδα Москва <span style="font-family: DejaVuSansBold">€</span></p>'
+        "</body></html>"
+    )
+    _preloaded = True

@@ -1,0 +1,35 @@
+"""Deliver one outbox message: claim it, send it, mark it; each step its own transaction."""
+
+from backoffice.services.pdf import render_invoice_pdf as render
+
+from backoffice.services import documents, mailer, outbox
+
+from .context import job_session, smtp_settings, storage
+
+
+def send_email(message_id: int) -> str:
+    """Send an outbox message once; raise on failure so RQ retries with backoff."""
+    with job_session() as session:
+        message = outbox.claim(session, message_id)
+        session.commit()
+        if message is None:
+            return "already sent"
+        attachment = None
+        if message.attach_invoice_pdf and message.invoice_id is not None:
+            document = documents.ensure_invoice_pdf(session, storage(), message.invoice_id, render)
+            session.commit()
+            filename = f"{message.invoice.reference}.pdf"
+            attachment = (filename, storage().get(document.storage_key))
+        settings = smtp_settings()
+        mime = mailer.build_mime(message, settings.sender, attachment)
+    try:
+        mailer.deliver(settings, mime)
+    except Exception as exc:
+        with job_session() as session:
+            outbox.mark_failed(session, message_id, f"{type(exc).__name__}: {exc}")
+            session.commit()
+        raise
+    with job_session() as session:
+        outbox.mark_sent(session, message_id)
+        session.commit()
+    return "sent"

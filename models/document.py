@@ -1,0 +1,34 @@
+"""Rendered documents of issued invoices, stored once per invoice and content version."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .invoice import Invoice
+
+
+class StoredDocument(Base):
+    __tablename__ = "stored_documents"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "content_version"),
+        CheckConstraint("char_length(sha256) = 64", name="sha256_hex"),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
+    # Bumped only when the document itself must change (a new template for the same
+    # invoice); an issued invoice's content never changes.
+    content_version: Mapped[int] = mapped_column(default=1)
+    storage_key: Mapped[str] = mapped_column(String(300), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(100), default="application/pdf")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    invoice: Mapped[Invoice] = relationship()
+
+    def __str__(self) -> str:
+        return self.storage_key

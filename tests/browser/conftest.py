@@ -1,3 +1,0 @@
-"""Browser tests serve the same app the HTTP tests use."""
-
-from tests.web.conftest import shared_app  # noqa: F401 (a fixture)
