@@ -10,6 +10,8 @@ from backoffice.services import pdf
 
 from .queues import connect, queues
 
+HEARTBEAT_SECONDS = 10
+
 
 def _forget_inherited_connections(app: Flask) -> None:
     # A forked work-horse must not reuse the parent's PostgreSQL sockets.
@@ -27,9 +29,13 @@ def run_worker(app: Flask, burst: bool = False) -> None:
     pdf.preload()
     os.register_at_fork(after_in_child=lambda: _forget_inherited_connections(app))
     connection = connect(app.config["REDIS_URL"])
+    # A killed worker's job counts as abandoned once its heartbeat lapses (the monitoring
+    # interval plus RQ's fixed 60 s) and is retried at another worker's next maintenance
+    # pass: about 70 s plus WORKER_MAINTENANCE_SECONDS in all.
     worker = Worker(
         queues(connection),
         connection=connection,
         maintenance_interval=int(app.config["WORKER_MAINTENANCE_SECONDS"]),
+        job_monitoring_interval=HEARTBEAT_SECONDS,
     )
     worker.work(with_scheduler=True, burst=burst)
