@@ -107,8 +107,10 @@ class Formatter:
 
     def date(self, value: date | None) -> str:
         """Date in the locale's medium form: 02.03.2026, Mar 2, 2026, 2 mars 2026."""
+        if value is None:
+            return ""
         # No-break spaces: "2 mars 2026" must not wrap inside a sentence.
-        return format_date(value, "medium", locale=self.locale).replace(" ", "\u00a0") if value else ""
+        return format_date(value, "medium", locale=self.locale).replace(" ", "\u00a0")
 
     def country(self, code: str | None) -> str:
         """Country name in the customer's language."""
@@ -136,7 +138,11 @@ def logo_file(logo_path: str | None, assets_dir: Path | None = None) -> Path | N
     if not logo_path:
         return None
     root = (assets_dir or ASSETS_DIR).resolve()
-    candidate = (root / logo_path).resolve()
+    try:
+        candidate = (root / logo_path).resolve()
+    except (OSError, ValueError):  # a NUL byte, a symlink loop
+        log.warning("Ignoring logo %r: not a usable path", logo_path)
+        return None
     if not candidate.is_relative_to(root) or candidate.suffix.lower() not in LOGO_SUFFIXES:
         log.warning("Ignoring logo %r: not an image inside %s", logo_path, root)
         return None
@@ -171,8 +177,6 @@ def invoice_context(invoice: Invoice, assets_dir: Path | None = None) -> dict[st
         "show_discount": any(line.discount_percent for line in lines),
         "logo": logo_file(company.logo_path, assets_dir),
         "iban": stdnum_iban.format(company.iban) if company.iban else "",
-        # A draft owes nothing yet (balance_amount), but its preview asks for the total.
-        "amount_due": invoice.total_amount if invoice.is_draft else invoice.balance_amount,
     }
 
 
