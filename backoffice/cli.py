@@ -84,9 +84,14 @@ def seed_demo(if_empty: bool) -> None:
 @click.command("worker")
 @with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-def worker(burst: bool) -> None:
-    """Run an RQ worker for all queues."""
-    run_worker(current_app._get_current_object(), burst=burst)
+@click.option("--queue", "queue_names", multiple=True, help="Serve only this queue (repeat).")
+@click.option("--simple", is_flag=True, help="Run jobs in the worker process, without forking.")
+def worker(burst: bool, queue_names: tuple[str, ...], simple: bool) -> None:
+    """Run an RQ worker (all queues unless --queue is given)."""
+    try:
+        run_worker(current_app._get_current_object(), burst, queue_names, simple)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,13 @@ def connect(redis_url: str) -> Redis:
     return Redis.from_url(redis_url)
 
 
-def queues(connection: Redis) -> list[Queue]:
-    """All queues in the order a worker should serve them."""
-    return [Queue(name, connection=connection) for name in QUEUE_NAMES]
+def queues(connection: Redis, names: tuple[str, ...] = ()) -> list[Queue]:
+    """The named queues (all by default) in the order a worker should serve them."""
+    unknown = set(names) - set(QUEUE_NAMES)
+    if unknown:
+        raise ValueError(
+            f"unknown queue(s) {', '.join(sorted(unknown))}; use {', '.join(QUEUE_NAMES)}"
+        )
+    return [
+        Queue(name, connection=connection) for name in QUEUE_NAMES if not names or name in names
+    ]

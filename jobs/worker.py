@@ -3,7 +3,7 @@
 import os
 
 from flask import Flask
-from rq import Worker
+from rq import SimpleWorker, Worker
 
 from backoffice.extensions import db
 from backoffice.services import pdf
@@ -20,11 +20,15 @@ def _forget_inherited_connections(app: Flask) -> None:
             engine.dispose(close=False)
 
 
-def run_worker(app: Flask, burst: bool = False) -> None:
+def run_worker(
+    app: Flask, burst: bool = False, queue_names: tuple[str, ...] = (), simple: bool = False
+) -> None:
     """Serve every queue with the scheduler on, so Retry intervals and delayed jobs run.
 
     The PDF stack and its fonts load here, once, before RQ forks a work-horse per job:
-    otherwise every job pays for importing them again.
+    otherwise every job pays for importing them again. A simple worker runs jobs in its own
+    process without forking: faster for many small jobs (email), but a job that crashes the
+    process takes the worker down with it.
     """
     pdf.preload()
     os.register_at_fork(after_in_child=lambda: _forget_inherited_connections(app))
@@ -32,8 +36,9 @@ def run_worker(app: Flask, burst: bool = False) -> None:
     # A killed worker's job counts as abandoned once its heartbeat lapses (the monitoring
     # interval plus RQ's fixed 60 s) and is retried at another worker's next maintenance
     # pass: about 70 s plus WORKER_MAINTENANCE_SECONDS in all.
-    worker = Worker(
-        queues(connection),
+    worker_class = SimpleWorker if simple else Worker
+    worker = worker_class(
+        queues(connection, queue_names),
         connection=connection,
         maintenance_interval=int(app.config["WORKER_MAINTENANCE_SECONDS"]),
         job_monitoring_interval=HEARTBEAT_SECONDS,

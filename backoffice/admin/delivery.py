@@ -1,5 +1,7 @@
 """The invoice screen's delivery part: the stored PDF, and email through the outbox."""
 
+import io
+
 from flask import flash, redirect, send_file
 from flask_admin import expose
 from flask_login import current_user
@@ -51,8 +53,9 @@ class DeliveryMixin:
                 f"The PDF of {invoice.reference} is being prepared; try again in a moment.", "info"
             )
             return redirect(self.get_url(".details_view", id=invoice.id))
+        # Bytes, not a path: any storage backend (an S3 bucket too) can serve them.
         return send_file(
-            store.path(document.storage_key),
+            io.BytesIO(store.get(document.storage_key)),
             mimetype="application/pdf",
             as_attachment=True,
             download_name=f"{invoice.reference}.pdf",

@@ -43,7 +43,3 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
-
-    def path(self, key: str) -> Path:
-        """The file behind a key, for serving it without reading it into memory."""
-        return self._path(key)

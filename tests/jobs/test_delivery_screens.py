@@ -1,0 +1,86 @@
+"""The delivery part of the screens: PDF download, Send/Resend by role, the jobs screen."""
+
+from sqlalchemy import func, select
+
+from models import AuditEvent, EmailMessage, Role
+from tests import factories
+from tests.web.conftest import FAST_HASH, csrf_token, login
+
+from .conftest import Inbox, run_jobs
+from .test_email_delivery import issue_invoice
+
+
+def signed_in(app, world, role: Role):
+    user = factories.make_user(
+        world.session, role, companies=[world.company], password_hash=FAST_HASH
+    )
+    world.session.commit()
+    client = app.test_client()
+    assert login(client, user.email).status_code == 302
+    return client, user
+
+
+def post(client, path: str, **fields):
+    return client.post(path, data={"csrf_token": csrf_token(client, "/admin/")} | fields)
+
+
+def test_download_sends_the_stored_pdf_as_an_attachment(live_app, redis, world):
+    invoice = issue_invoice(world)
+    client, _ = signed_in(live_app, world, Role.MANAGER)
+    first = client.get(f"/admin/invoice/pdf/{invoice.id}")
+    assert first.status_code == 302  # not rendered yet: the page says it is being prepared
+    run_jobs(live_app, redis)
+    response = client.get(f"/admin/invoice/pdf/{invoice.id}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert (
+        f"attachment; filename={invoice.reference}.pdf" in response.headers["Content-Disposition"]
+    )
+    assert response.data.startswith(b"%PDF")
+
+
+def test_another_companys_staff_cannot_download(live_app, redis, world):
+    invoice = issue_invoice(world)
+    run_jobs(live_app, redis)
+    other = factories.make_company(world.session, name="Other Ltd")
+    outsider = factories.make_user(
+        world.session, Role.FINANCE, companies=[other], password_hash=FAST_HASH
+    )
+    world.session.commit()
+    client = live_app.test_client()
+    login(client, outsider.email)
+    response = client.get(f"/admin/invoice/pdf/{invoice.id}")
+    assert response.status_code == 302 and b"%PDF" not in response.data
+
+
+def test_support_may_resend_but_not_send(live_app, redis, world, inbox: Inbox):
+    invoice = issue_invoice(world)
+    support, _ = signed_in(live_app, world, Role.SUPPORT)
+    refused = post(support, f"/admin/invoice/send/{invoice.id}", version=str(invoice.version))
+    assert refused.status_code == 403
+    assert world.session.scalar(select(func.count()).select_from(EmailMessage)) == 0
+
+    finance, _ = signed_in(live_app, world, Role.FINANCE)
+    post(finance, f"/admin/invoice/send/{invoice.id}", version=str(invoice.version))
+    run_jobs(live_app, redis)
+    world.session.expire_all()
+    invoice = world.session.merge(invoice)
+    resent = post(support, f"/admin/invoice/resend/{invoice.id}", version=str(invoice.version))
+    assert resent.status_code == 302
+    run_jobs(live_app, redis)
+    assert len(inbox.messages) == 2
+    statuses = world.session.scalars(select(EmailMessage.status)).all()
+    assert statuses == ["sent", "sent"]
+
+
+def test_jobs_screen_is_read_only_for_managers(live_app, redis, world):
+    manager, user = signed_in(live_app, world, Role.MANAGER)
+    assert manager.get("/admin/jobs/").status_code == 200
+    response = post(manager, "/admin/jobs/retry", job_id="email-1")
+    assert response.status_code == 403
+    refusal = world.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "access.refused", AuditEvent.user_email == user.email
+        )
+    ).one()
+    assert "jobs: retry" in refusal.detail
