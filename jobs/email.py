@@ -13,7 +13,7 @@ def send_email(message_id: int) -> str:
         message = outbox.claim(session, message_id)
         session.commit()
         if message is None:
-            return "already sent"
+            return "nothing to send"
         attachment = None
         if message.attach_invoice_pdf and message.invoice_id is not None:
             document = documents.ensure_invoice_pdf(session, storage(), message.invoice_id, render)

@@ -14,7 +14,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from models import EmailMessage, EmailPurpose, EmailStatus, Invoice, InvoiceKind, User, utcnow
+from models import (
+    EmailMessage,
+    EmailPurpose,
+    EmailStatus,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    User,
+    utcnow,
+)
 
 from . import work
 from .errors import DomainError
@@ -96,7 +105,8 @@ def queue_invoice_email(
 
 
 def claim(session: Session, message_id: int) -> EmailMessage | None:
-    """Mark a message as being sent by this attempt; None when it needs no sending.
+    """Mark a message as being sent by this attempt; None when it needs no sending (it was
+    sent already, or its invoice was voided meanwhile).
 
     Refuses (DomainError) while another attempt holds a fresh claim, so RQ retries later.
     """
@@ -120,6 +130,12 @@ def claim(session: Session, message_id: int) -> EmailMessage | None:
         return None
     if claimed is None:
         raise DomainError(f"Email {message_id} is being sent by another attempt.")
+    if message.invoice is not None and message.invoice.status == InvoiceStatus.VOID:
+        # Voided while the message waited: the customer must not receive it.
+        message.status = EmailStatus.FAILED.value
+        message.last_error = f"Not sent: {message.invoice} was voided."
+        session.flush()
+        return None
     return message
 
 

@@ -66,7 +66,7 @@ def test_a_rerun_of_a_delivered_message_sends_nothing(live_app, redis, world, in
     with live_app.app_context():
         from jobs.email import send_email
 
-        assert send_email(message.id) == "already sent"
+        assert send_email(message.id) == "nothing to send"
     assert len(inbox.messages) == 1
 
 
@@ -154,3 +154,16 @@ def test_send_is_refused_for_a_customer_without_email(live_app, world):
     world.session.rollback()
     with Session(world.session.bind) as fresh:
         assert fresh.scalar(select(func.count()).select_from(EmailMessage)) == 0
+
+
+def test_an_invoice_voided_before_its_email_left_is_not_sent(live_app, redis, world, inbox: Inbox):
+    invoice = issue_invoice(world)
+    message = outbox.queue_invoice_email(world.session, world.finance, invoice)
+    world.session.commit()
+    invoices.void(world.session, world.finance, invoice, "wrong customer")
+    world.session.commit()
+    run_jobs(live_app, redis)
+    assert inbox.messages == []
+    world.session.expire_all()
+    kept = world.session.get(EmailMessage, message.id)
+    assert kept.status == "failed" and "was voided" in kept.last_error
