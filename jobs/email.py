@@ -1,8 +1,7 @@
 """Deliver one outbox message: claim it, send it, mark it; each step its own transaction."""
 
-from backoffice.services.pdf import render_invoice_pdf as render
-
 from backoffice.services import documents, mailer, outbox
+from backoffice.services.pdf import render_invoice_pdf as render
 
 from .context import job_session, smtp_settings, storage
 

@@ -1,5 +1,6 @@
 """Run an RQ worker inside the Flask app context."""
 
+import gc
 import os
 
 from flask import Flask
@@ -31,6 +32,9 @@ def run_worker(
     process takes the worker down with it.
     """
     pdf.preload()
+    # Move everything loaded so far out of the collector's reach: forked work-horses then
+    # share those pages with the parent instead of copying them when the collector runs.
+    gc.freeze()
     os.register_at_fork(after_in_child=lambda: _forget_inherited_connections(app))
     connection = connect(app.config["REDIS_URL"])
     # A killed worker's job counts as abandoned once its heartbeat lapses (the monitoring

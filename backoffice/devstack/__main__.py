@@ -141,7 +141,8 @@ def serve(services: Services, port: int, until: ServeUntil) -> int:
     run_step(flask("db-upgrade"), env, ROOT)
     run_step(flask("seed-demo", "--if-empty"), env, ROOT)
     web = spawn(web_server(port), env, ROOT)
-    procs = [web, spawn(flask("worker"), env, ROOT)]
+    # --simple: no fork per job, the throughput docs/BENCHMARKS.md measures.
+    procs = [web, spawn(flask("worker", "--simple"), env, ROOT)]
     try:
         return until(procs, port)
     finally:

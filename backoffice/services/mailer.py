@@ -1,5 +1,6 @@
 """SMTP delivery: build the MIME message of an outbox row and hand it to the relay."""
 
+import functools
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -58,10 +59,16 @@ def build_mime(message: EmailMessage, sender: str, attachment: tuple[str, bytes]
     return mime
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Loading the system certificates costs ~20 ms: once per process, and only for TLS.
+    return ssl.create_default_context()
+
+
 def deliver(settings: SmtpSettings, mime: Mime) -> None:
     """Send through the configured relay; raises on any refusal so the job is retried."""
-    context = ssl.create_default_context()
     if settings.security == "ssl":
+        context = _tls_context()
         client = smtplib.SMTP_SSL(
             settings.host, settings.port, timeout=settings.timeout, context=context
         )
@@ -69,7 +76,7 @@ def deliver(settings: SmtpSettings, mime: Mime) -> None:
         client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     with client:
         if settings.security == "starttls":
-            client.starttls(context=context)
+            client.starttls(context=_tls_context())
         if settings.username:
             client.login(settings.username, settings.password)
         client.send_message(mime)

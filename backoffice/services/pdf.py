@@ -37,6 +37,7 @@ from models import Invoice, InvoiceKind, InvoiceStatus
 
 from .money import format_money, round_money
 from .pdf_labels import DEFAULT_LANGUAGE, LABELS, labels_for
+from .pdf_sample import build_invoice
 
 log = logging.getLogger(__name__)
 
@@ -223,17 +224,11 @@ _preloaded = False
 
 
 def preload() -> None:
-    """Load the PDF stack, the template and the fonts once, e.g. in a worker before it forks."""
+    """Load the PDF stack, templates, fonts and locale data once, e.g. in a worker before it
+    forks: a real render per language, so no forked job pays for any first-time work."""
     global _preloaded
     if _preloaded:
         return
-    _env.get_template("invoice.html")
-    # A tiny document through the same @font-face rules registers the TrueType fonts with
-    # reportlab (parsed once per process) and warms xhtml2pdf's CSS machinery.
-    fonts = _env.get_template("_fonts.html").render()
-    html_to_pdf(
-        f'<html><head>{fonts}</head><body style="font-family: DejaVuSans">'
-        '<p>Zürich Ελλάδα Москва <span style="font-family: DejaVuSansBold">€</span></p>'
-        "</body></html>"
-    )
+    for language in LABELS:
+        render_invoice_pdf(build_invoice(3, language))
     _preloaded = True
