@@ -27,7 +27,7 @@ from .money import check_fits, parse_decimal, require_currency
 from .numbering import default_series, format_reference, take_next_number
 from .permissions import Action, require, require_company
 from .status import OPEN_STATUSES, derive_status
-from .totals import LineAmounts, compute_totals
+from .totals import Totals, totals_of_lines
 
 
 @dataclass(frozen=True)
@@ -225,25 +225,23 @@ def recalculate(session: Session, invoice: Invoice) -> None:
     session.flush()
     lines = list(invoice.lines)
     rates = _rates_for(session, invoice, {line.tax_rate_id for line in lines})
-    totals = compute_totals(
-        (
-            LineAmounts(
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                tax_rate_id=line.tax_rate_id,
-                tax_percentage=rates[line.tax_rate_id][0],
-                tax_category=rates[line.tax_rate_id][1],
-            )
-            for line in lines
-        ),
-        invoice.currency,
-    )
+    totals = totals_of_lines(lines, rates, invoice.currency)
     for line, net in zip(lines, totals.line_nets, strict=True):
         line.net_amount = net
     invoice.tax_totals.clear()
     session.flush()
-    invoice.tax_totals.extend(
+    invoice.tax_totals.extend(tax_total_rows(totals))
+    invoice.net_amount = totals.net_amount
+    invoice.tax_amount = totals.tax_amount
+    invoice.total_amount = totals.total_amount
+    # Any change to a draft moves its version, so a screen opened before it is detected.
+    invoice.updated_at = utcnow()
+    session.flush()
+
+
+def tax_total_rows(totals: Totals) -> list[InvoiceTaxTotal]:
+    """The per-rate breakdown as rows kept with the invoice."""
+    return [
         InvoiceTaxTotal(
             tax_rate_id=rate.tax_rate_id,
             percentage=rate.percentage,
@@ -252,13 +250,7 @@ def recalculate(session: Session, invoice: Invoice) -> None:
             tax_amount=rate.tax_amount,
         )
         for rate in totals.breakdown
-    )
-    invoice.net_amount = totals.net_amount
-    invoice.tax_amount = totals.tax_amount
-    invoice.total_amount = totals.total_amount
-    # Any change to a draft moves its version, so a screen opened before it is detected.
-    invoice.updated_at = utcnow()
-    session.flush()
+    ]
 
 
 def _rates_for(session: Session, invoice: Invoice, rate_ids: set[int]) -> dict[int, tuple]:

@@ -11,10 +11,10 @@ from models import (
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
-    InvoiceTaxTotal,
 )
 
-from .totals import LineAmounts, compute_totals
+from .invoices import tax_total_rows
+from .totals import totals_of_lines
 
 RATES = {1: (Decimal("19"), "standard"), 2: (Decimal("7"), "reduced"), 3: (Decimal("0"), "zero")}
 ITEMS = [
@@ -73,20 +73,7 @@ def build_invoice(line_count: int, language: str = "en", number: int = 30) -> In
 def _with_totals(
     company: Company, customer: Customer, lines: list[InvoiceLine], number: int
 ) -> Invoice:
-    totals = compute_totals(
-        (
-            LineAmounts(
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                discount_percent=line.discount_percent,
-                tax_rate_id=line.tax_rate_id,
-                tax_percentage=RATES[line.tax_rate_id][0],
-                tax_category=RATES[line.tax_rate_id][1],
-            )
-            for line in lines
-        ),
-        "EUR",
-    )
+    totals = totals_of_lines(lines, RATES, "EUR")
     for line, net in zip(lines, totals.line_nets, strict=True):
         line.net_amount = net
     issue_date = date(2026, 3, 2)
@@ -105,16 +92,7 @@ def _with_totals(
         notes="Thank you for your business.",
         terms="30 days net.",
         lines=lines,
-        tax_totals=[
-            InvoiceTaxTotal(
-                tax_rate_id=rate.tax_rate_id,
-                percentage=rate.percentage,
-                category=rate.category,
-                taxable_amount=rate.taxable_amount,
-                tax_amount=rate.tax_amount,
-            )
-            for rate in totals.breakdown
-        ],
+        tax_totals=tax_total_rows(totals),
         net_amount=totals.net_amount,
         tax_amount=totals.tax_amount,
         total_amount=totals.total_amount,

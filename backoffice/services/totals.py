@@ -1,8 +1,9 @@
 """Invoice arithmetic per EN 16931, as pure functions over Decimals."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from .money import round_money
 
@@ -79,4 +80,31 @@ def compute_totals(lines: Iterable[LineAmounts], currency: str) -> Totals:
         net_amount=round_money(net_amount, currency),
         tax_amount=round_money(tax_amount, currency),
         total_amount=round_money(net_amount + tax_amount, currency),
+    )
+
+
+class HasAmounts(Protocol):
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    tax_rate_id: int
+
+
+def totals_of_lines(
+    lines: Iterable[HasAmounts], rates: Mapping[int, tuple[Decimal, str]], currency: str
+) -> Totals:
+    """compute_totals for invoice lines, given each tax rate's (percentage, category)."""
+    return compute_totals(
+        (
+            LineAmounts(
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount_percent=line.discount_percent,
+                tax_rate_id=line.tax_rate_id,
+                tax_percentage=rates[line.tax_rate_id][0],
+                tax_category=rates[line.tax_rate_id][1],
+            )
+            for line in lines
+        ),
+        currency,
     )
