@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, ExchangeRate, Price, Quantity, Rate, utcnow
@@ -90,6 +92,10 @@ class Invoice(Base):
     sent_at: Mapped[datetime | None]
     voided_at: Mapped[datetime | None]
     void_reason: Mapped[str] = mapped_column(Text, default="")
+    # Seller's and buyer's details as printed, copied at issue: editing the company or the
+    # customer later changes neither the stored nor a re-rendered document.
+    seller_details: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    buyer_details: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
     company: Mapped[Company] = relationship()
     customer: Mapped[Customer] = relationship()

@@ -282,6 +282,9 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
         lock_invoice(session, original)
         credit_notes.check_note(session, invoice, original)
     _fix_dates_and_rate(invoice, today)
+    # Before the number: loading the parties may flush, and a numbered draft is invalid.
+    invoice.seller_details = _details(invoice.company, SELLER_FIELDS)
+    invoice.buyer_details = _details(invoice.customer, BUYER_FIELDS)
     _assign_number(session, invoice)
     invoice.issued_at = utcnow()
     invoice.status = InvoiceStatus.ISSUED.value
@@ -292,6 +295,25 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     session.flush()
     work.request_job(session, work.render_pdf_request(invoice, documents.CONTENT_VERSION))
     return invoice
+
+
+# What the document prints about each party; copied at issue, frozen with the invoice.
+SELLER_FIELDS = (
+    "name",
+    "address",
+    "country",
+    "tax_id",
+    "email",
+    "bank_name",
+    "iban",
+    "bic",
+    "logo_path",
+)
+BUYER_FIELDS = ("name", "address", "postal_code", "city", "country", "vat_id", "language")
+
+
+def _details(party: object, fields: tuple[str, ...]) -> dict[str, str | None]:
+    return {field: getattr(party, field) for field in fields}
 
 
 def _fix_dates_and_rate(invoice: Invoice, today: date) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from babel import Locale
@@ -155,7 +156,13 @@ def logo_file(logo_path: str | None, assets_dir: Path | None = None) -> Path | N
 
 def invoice_context(invoice: Invoice, assets_dir: Path | None = None) -> dict[str, Any]:
     """Everything the template prints, worked out here rather than in Jinja."""
-    customer, company = invoice.customer, invoice.company
+    # An issued invoice prints the parties as they were at issue; a draft preview, as now.
+    company = (
+        SimpleNamespace(**invoice.seller_details) if invoice.seller_details else invoice.company
+    )
+    customer = (
+        SimpleNamespace(**invoice.buyer_details) if invoice.buyer_details else invoice.customer
+    )
     language = customer.language if customer.language in LABELS else DEFAULT_LANGUAGE
     fmt = Formatter(locale=language, currency=invoice.currency)
     is_credit_note = invoice.kind == InvoiceKind.CREDIT_NOTE

@@ -9,8 +9,10 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 from pypdf import PdfReader
+from sqlalchemy.exc import DBAPIError
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
@@ -340,3 +342,22 @@ def test_the_document_is_the_invoice_as_issued_whatever_is_paid_later(session, f
     before = pdf.render_invoice_pdf(issued)
     payments.record_payment(session, finance, issued, "100.00", issued.issue_date)
     assert pdf.render_invoice_pdf(issued) == before
+
+
+def test_editing_company_or_customer_after_issue_does_not_change_the_document(
+    session, issued, company, customer
+):
+    before = pdf.render_invoice_pdf(issued)
+    company.name = "Renamed Holding AG"
+    company.iban = "GB82WEST12345698765432"
+    customer.name = "Someone Else Ltd"
+    customer.language = "de"
+    session.flush()
+    assert pdf.render_invoice_pdf(issued) == before
+    assert issued.seller_details["name"] != "Renamed Holding AG"
+
+
+def test_the_database_keeps_party_details_frozen(session, issued):
+    update = sa.text("UPDATE invoices SET buyer_details = '{}'::jsonb WHERE id = :id")
+    with pytest.raises(DBAPIError, match="frozen"), session.begin_nested():
+        session.execute(update, {"id": issued.id})
