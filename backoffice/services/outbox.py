@@ -26,6 +26,7 @@ from models import (
 )
 
 from . import work
+from .email_labels import email_text
 from .errors import DomainError
 from .invoices import record_delivery
 from .locking import lock_invoice
@@ -46,20 +47,26 @@ def _recipients(invoice: Invoice) -> str:
 
 
 def _render(invoice: Invoice) -> tuple[str, str, str]:
+    """Subject, plain-text and HTML bodies in the customer's language."""
     locale = invoice.customer.language
-    context = {
-        "invoice": invoice,
-        "is_credit_note": invoice.kind == InvoiceKind.CREDIT_NOTE,
+    words = email_text(locale)
+    values = {
+        "reference": invoice.reference,
+        "company": invoice.company.name,
         "total": format_money(invoice.total_amount, invoice.currency, locale),
-        "due": format_money(invoice.balance_amount, invoice.currency, locale),
         "due_date": format_date(invoice.due_date, "long", locale=locale)
         if invoice.due_date
         else "",
+        "original": invoice.original_invoice.reference if invoice.original_invoice else "",
     }
-    label = "Credit note" if context["is_credit_note"] else "Invoice"
-    subject = f"{label} {invoice.reference} from {invoice.company.name}"
+    is_credit_note = invoice.kind == InvoiceKind.CREDIT_NOTE
+    paragraphs = [words["credit_note" if is_credit_note else "invoice"].format(**values)]
+    if not is_credit_note and invoice.due_date:
+        paragraphs.append(words["pay"].format(**values))
+    subject_key = "subject_credit_note" if is_credit_note else "subject_invoice"
+    context = {"invoice": invoice, "paragraphs": paragraphs, "regards": words["regards"]}
     return (
-        subject,
+        words[subject_key].format(**values),
         _templates.get_template("invoice.txt").render(context),
         _templates.get_template("invoice.html").render(context),
     )

@@ -167,3 +167,23 @@ def test_an_invoice_voided_before_its_email_left_is_not_sent(live_app, redis, wo
     world.session.expire_all()
     kept = world.session.get(EmailMessage, message.id)
     assert kept.status == "failed" and "was voided" in kept.last_error
+
+
+def test_a_german_customer_gets_a_german_email(live_app, redis, world, inbox: Inbox):
+    world.customer.language = "de"
+    world.session.commit()
+    invoice = issue_invoice(world)
+    outbox.queue_invoice_email(world.session, world.finance, invoice)
+    world.session.commit()
+    run_jobs(live_app, redis)
+    received = inbox.messages[0]
+    assert received["Subject"] == f"Rechnung {invoice.reference} von Nordlicht Software GmbH"
+    body = received.get_body(preferencelist=("plain",)).get_content()
+    assert "über 428,40\u00a0€" in body and "Mit freundlichen Grüßen" in body
+
+
+def test_every_language_has_every_email_text():
+    from backoffice.services.email_labels import EMAIL_TEXT
+
+    keys = {language: set(words) for language, words in EMAIL_TEXT.items()}
+    assert all(words == keys["en"] for words in keys.values())
