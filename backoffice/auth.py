@@ -115,9 +115,12 @@ def home():
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    user_id, _, token = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
 
 
 @login_manager.unauthorized_handler

@@ -1,5 +1,6 @@
 """Staff accounts and the companies each may see."""
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
@@ -48,4 +49,10 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # The session stores id and a digest of the password hash: changing the password
+        # ends every other session of the user.
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def session_token(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]

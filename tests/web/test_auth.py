@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from backoffice import config
+from backoffice.services.users import hash_password
 from models import AuditEvent
 from tests import factories
 
@@ -112,3 +113,20 @@ def test_logout_needs_post_and_ends_the_session(client_as):
     token = csrf_token(client, "/admin/")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/admin/invoice/").status_code == 302
+
+
+def test_changing_a_password_ends_the_users_other_sessions(app, users, db_session):
+    old = app.test_client()
+    assert login(old, users["finance"].email).status_code == 302
+    assert old.get("/admin/invoice/").status_code == 200
+    users["finance"].password_hash = hash_password("a brand new password")  # as an admin sets it
+    db_session.commit()
+    assert old.get("/admin/invoice/").status_code == 302  # back to the login page
+
+
+def test_deactivating_a_user_ends_their_session(app, users, db_session):
+    client = app.test_client()
+    login(client, users["support"].email)
+    users["support"].is_active = False
+    db_session.commit()
+    assert client.get("/admin/customer/").status_code == 302
