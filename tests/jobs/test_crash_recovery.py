@@ -72,6 +72,15 @@ def rendering(redis, job_id: str) -> bool:
     return job_id in StartedJobRegistry("pdf", connection=redis).get_job_ids()
 
 
+def scheduler_pids(redis) -> set[int]:
+    """Pids of the RQ scheduler processes, from their hashes under rq:scheduler:<name>."""
+    pids = set()
+    for key in redis.scan_iter("rq:scheduler:*"):
+        if redis.type(key) == b"hash" and (pid := redis.hget(key, "pid")):
+            pids.add(int(pid))
+    return pids
+
+
 def stop(worker: subprocess.Popen) -> None:
     if worker.poll() is None:
         os.killpg(worker.pid, signal.SIGTERM)
@@ -98,8 +107,15 @@ def test_killed_work_horse_reruns_and_stores_one_document(
     worker = start_worker(database_url, live_app.config["REDIS_URL"], tmp_path)
     workers.append(worker)
     wait_for(lambda: rendering(redis, job_id), 60, "the render to start")
-    horse = psutil.Process(worker.pid).children()[0]
+    # The worker's children are its RQ scheduler (which records its pid in Redis) and the
+    # work-horse forked for this job.
+    wait_for(lambda: scheduler_pids(redis), 30, "the scheduler to register")
+    children = psutil.Process(worker.pid).children()
+    [horse] = [child for child in children if child.pid not in scheduler_pids(redis)]
     horse.kill()  # SIGKILL the child that renders; its parent survives
+    horse.wait(10)
+    assert documents_stored(world) == 0  # killed before it could store anything
+    assert worker.poll() is None  # the worker itself lives on and runs the job again
 
     wait_for(lambda: documents_stored(world) == 1, 90, "the rerun to store the PDF")
     time.sleep(2)  # a duplicate run, if any, would store its row now
