@@ -15,10 +15,11 @@ def send_email(message_id: int) -> str:
             return "nothing to send"
         attachment = None
         if message.attach_invoice_pdf and message.invoice_id is not None:
-            document = documents.ensure_invoice_pdf(session, storage(), message.invoice_id, render)
+            store = storage()
+            document = documents.ensure_invoice_pdf(session, store, message.invoice_id, render)
             session.commit()
             filename = f"{message.invoice.reference}.pdf"
-            attachment = (filename, storage().get(document.storage_key))
+            attachment = (filename, store.get(document.storage_key))
         settings = smtp_settings()
         mime = mailer.build_mime(message, settings.sender, attachment)
     try:
