@@ -26,11 +26,12 @@ lint: $(VENV)/.installed-test
 $(VPY):
 	$(PYTHON) -m venv $(VENV)
 
-# Stamp files: reinstall only when a requirements file changed.
-$(VENV)/.installed-run: requirements.txt | $(VPY)
-	$(PIP_INSTALL) -r requirements.txt
+# Stamp files: reinstall only when a requirements file changed. Production installs
+# requirements.txt alone; the dev stack's embedded servers come from requirements-dev.txt.
+$(VENV)/.installed-run: requirements-dev.txt requirements.txt | $(VPY)
+	$(PIP_INSTALL) -r requirements-dev.txt
 	touch $@
 
-$(VENV)/.installed-test: requirements-test.txt requirements.txt | $(VPY)
+$(VENV)/.installed-test: requirements-test.txt requirements-dev.txt requirements.txt | $(VPY)
 	$(PIP_INSTALL) -r requirements-test.txt
 	touch $@

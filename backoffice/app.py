@@ -5,12 +5,13 @@ from typing import Any
 
 from flask import Flask
 
-from jobs import dispatch
+from jobs.dispatch import Dispatcher
 from jobs.queues import connect
 
 from . import admin, auth, cli
 from .config import from_environment
 from .extensions import csrf, db
+from .logs import configure_logging, init_request_ids
 from .services import audit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,11 +25,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_mapping(from_environment(overrides))
+    configure_logging(app.config["LOG_LEVEL"])
+    init_request_ids(app)
     db.init_app(app)
     csrf.init_app(app)
     audit.install()
     auth.init_app(app)
     admin.init_app(app)
     cli.init_app(app)
-    dispatch.install(connect(app.config["REDIS_URL"]), app.config["JOB_RETRY_INTERVALS"])
+    init_dispatcher(app)
     return app
+
+
+def init_dispatcher(app: Flask) -> Dispatcher:
+    """Enqueue the jobs of this app's committed sessions on this app's Redis."""
+    dispatcher = Dispatcher(connect(app.config["REDIS_URL"]), app.config["JOB_RETRY_INTERVALS"])
+    app.extensions["dispatcher"] = dispatcher
+    with app.app_context():
+        dispatcher.attach(db.sessionmaker)
+    return dispatcher

@@ -9,6 +9,8 @@ class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
 # name: (default, meaning). None means required outside tests.
 SETTINGS: dict[str, tuple[str | None, str]] = {
     "DATABASE_URL": (None, "PostgreSQL URL, e.g. postgresql+psycopg://user@host/backoffice"),
@@ -31,6 +33,7 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "10,30,60,120,300",
         "seconds between a failed job's retries; after the last it shows as failed",
     ),
+    "LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR: the least severe events logged"),
     "WORKER_MAINTENANCE_SECONDS": (
         "60",
         "how often a worker looks for jobs of killed workers (RQ's default is 600)",
@@ -53,6 +56,11 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
             "Missing required settings (set them in the environment):\n" + "\n".join(missing)
         )
     secure = str(values["SECURE_COOKIES"]).lower() in {"1", "true", "yes"}
+    log_level = str(values["LOG_LEVEL"]).upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(
+            f"LOG_LEVEL is {values['LOG_LEVEL']!r}; use one of {', '.join(LOG_LEVELS)}."
+        )
     values |= {
         "SQLALCHEMY_ENGINES": {"default": {"url": values["DATABASE_URL"], "pool_pre_ping": True}},
         "SESSION_COOKIE_HTTPONLY": True,
@@ -61,6 +69,7 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
+        "LOG_LEVEL": log_level,
         "LOGIN_MAX_FAILURES": int(values["LOGIN_MAX_FAILURES"]),
         "LOGIN_WINDOW_MINUTES": int(values["LOGIN_WINDOW_MINUTES"]),
         "JOB_RETRY_INTERVALS": [
@@ -69,7 +78,8 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
         "WTF_CSRF_TIME_LIMIT": None,
         "FLASK_ADMIN_SWATCH": "cosmo",
     }
-    values.update(overrides)
+    # Settings above were parsed from the overrides too; anything else is taken as given.
+    values.update({name: value for name, value in overrides.items() if name not in SETTINGS})
     return values
 
 

@@ -6,11 +6,13 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from models import Company, Customer, NumberingSeries, Product, TaxRate, User
+from models import Company, Customer, Invoice, NumberingSeries, Product, TaxRate, User
 
-from .services import invoices, payments, users
-from .services.invoices import LineInput
+from .services import users
+from .services.invoicing import drafts, lifecycle
+from .services.invoicing.drafts import LineInput
 from .services.money import round_money
+from .services.payments import ledger
 
 DEMO_USERS = {
     "admin": ("admin@example.com", "admin-demo-2026"),
@@ -147,7 +149,7 @@ def seed(session: Session, today: date | None = None, invoice_count: int = 300) 
         key=lambda plan: plan[0],
     )
     for issue_date, customer in plans:
-        draft = invoices.create_draft(
+        draft = drafts.create_draft(
             session,
             actor,
             customer,
@@ -155,28 +157,30 @@ def seed(session: Session, today: date | None = None, invoice_count: int = 300) 
             exchange_rate=EXCHANGE_RATES[customer.currency],
         )
         for _ in range(rng.randint(1, 6)):
-            product = rng.choice(products)
-            rate = (
-                rates[0]
-                if customer.country not in ("DE",) and rng.random() < 0.3
-                else product.default_tax_rate
-            )
-            price = product.unit_price / EXCHANGE_RATES[draft.currency]
-            invoices.add_line(
-                session,
-                actor,
-                draft,
-                LineInput(
-                    description=product.name,
-                    quantity=str(rng.choice([1, 1, 2, 3, 5, 10, Decimal("2.5")])),
-                    unit_price=round_money(price, draft.currency),
-                    tax_rate_id=rate.id,
-                    product_id=product.id,
-                    unit=product.unit,
-                    discount_percent=rng.choice(["0", "0", "0", "5", "10"]),
-                ),
-            )
+            drafts.add_line(session, actor, draft, _random_line(draft, products, rates, rng))
         _advance(session, actor, draft, rng, today)
+
+
+def _random_line(
+    draft: Invoice, products: list[Product], rates: dict[int, TaxRate], rng: random.Random
+) -> LineInput:
+    """One of the company's products, now and then at the first (export) rate abroad."""
+    product = rng.choice(products)
+    rate = (
+        rates[0]
+        if draft.customer.country not in ("DE",) and rng.random() < 0.3
+        else product.default_tax_rate
+    )
+    price = product.unit_price / EXCHANGE_RATES[draft.currency]
+    return LineInput(
+        description=product.name,
+        quantity=str(rng.choice([1, 1, 2, 3, 5, 10, Decimal("2.5")])),
+        unit_price=round_money(price, draft.currency),
+        tax_rate_id=rate.id,
+        product_id=product.id,
+        unit=product.unit,
+        discount_percent=rng.choice(["0", "0", "0", "5", "10"]),
+    )
 
 
 def _advance(session: Session, actor: User, invoice, rng: random.Random, today: date) -> None:
@@ -184,22 +188,22 @@ def _advance(session: Session, actor: User, invoice, rng: random.Random, today: 
     fate = rng.random()
     if fate < 0.1 or invoice.issue_date > today - timedelta(days=2):
         return
-    invoices.issue(session, actor, invoice, today)
+    lifecycle.issue(session, actor, invoice, today)
     if fate < 0.15:
-        invoices.void(session, actor, invoice, "Issued to the wrong customer")
+        lifecycle.void(session, actor, invoice, "Issued to the wrong customer")
         return
     if 0.2 <= fate < 0.75:
-        invoices.mark_sent(session, actor, invoice)
+        lifecycle.mark_sent(session, actor, invoice)
     if fate < 0.3:
         return
     paid_on = min(today, invoice.issue_date + timedelta(days=rng.randint(3, 40)))
     if fate < 0.45:
         half = round_money(invoice.total_amount / 2, invoice.currency)
-        payments.record_payment(session, actor, invoice, half, paid_on, reference="Part payment")
+        ledger.record_payment(session, actor, invoice, half, paid_on, reference="Part payment")
     elif fate < 0.92:
-        payments.record_payment(
+        ledger.record_payment(
             session, actor, invoice, invoice.balance_amount, paid_on, reference="Bank transfer"
         )
     else:
-        note = invoices.create_credit_note(session, actor, invoice)
-        invoices.issue(session, actor, note, today)
+        note = lifecycle.create_credit_note(session, actor, invoice)
+        lifecycle.issue(session, actor, note, today)

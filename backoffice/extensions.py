@@ -1,10 +1,26 @@
-"""Flask extensions, created unbound and initialised by create_app."""
+"""Flask extensions, created unbound and initialised by create_app, and the app's document store."""
 
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
 from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
 from flask_wtf import CSRFProtect
+
+from .services.delivery.storage import LocalStorage
 
 # expire_on_commit off: views render objects after committing them.
 db = SQLAlchemy(session_options={"expire_on_commit": False})
 csrf = CSRFProtect()
 login_manager = LoginManager()
+
+
+def documents_dir(config: Any, instance_path: Path) -> Path:
+    """DOCUMENTS_DIR, or instance/documents."""
+    return Path(config["DOCUMENTS_DIR"] or instance_path / "documents")
+
+
+def document_store() -> LocalStorage:
+    """The current app's document store, for screens and jobs alike."""
+    return LocalStorage(documents_dir(current_app.config, Path(current_app.instance_path)))

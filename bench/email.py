@@ -37,7 +37,7 @@ from flask import Flask
 from redis import Redis
 from sqlalchemy import func, select
 
-from backoffice.services import outbox
+from backoffice.services.delivery import outbox
 from bench.pdf import (
     REDIS_URL,
     Run,

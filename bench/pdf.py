@@ -59,9 +59,10 @@ from sqlalchemy import create_engine, func, select, text
 
 from backoffice.app import create_app
 from backoffice.extensions import db
-from backoffice.services import audit, invoices, pdf
+from backoffice.services import audit
+from backoffice.services.delivery import pdf
+from backoffice.services.invoicing import drafts, lifecycle
 from bench.pdf_raw import build_invoice
-from jobs import dispatch
 from models import Customer, InvoiceLine, Role, StoredDocument, TaxCategory, User
 from tests import factories
 
@@ -70,7 +71,7 @@ DATABASE_NAME = "backoffice_bench"
 DATABASE_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/5"
 SECRET_KEY = "bench-only-not-secret"
-RETRY_INTERVALS = [10, 30]
+RETRY_INTERVALS = "10,30"
 # bench.pdf_raw's tax rate ids 1, 2, 3: percentage and category.
 RATES = {1: ("19", TaxCategory.STANDARD), 2: ("7", TaxCategory.REDUCED), 3: ("0", TaxCategory.ZERO)}
 
@@ -118,11 +119,13 @@ def worker_env(extra: dict[str, str]) -> dict[str, str]:
 
 def make_app(overrides: dict[str, str]) -> Flask:
     """The app on the bench database; commits enqueue jobs to Redis db 5."""
-    app = create_app(
-        {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "SECRET_KEY": SECRET_KEY} | overrides
-    )
-    dispatch.install(Redis.from_url(REDIS_URL), RETRY_INTERVALS)
-    return app
+    settings = {
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": SECRET_KEY,
+        "JOB_RETRY_INTERVALS": RETRY_INTERVALS,
+    }
+    return create_app(settings | overrides)
 
 
 @contextmanager
@@ -202,7 +205,7 @@ def create_invoices(app: Flask, world: World, count: int, line_count: int) -> li
         actor = session.get(User, world.user_id)
         customer = session.get(Customer, world.customer_id)
         for _ in range(count):
-            draft = invoices.create_draft(
+            draft = drafts.create_draft(
                 session,
                 actor,
                 customer,
@@ -212,7 +215,7 @@ def create_invoices(app: Flask, world: World, count: int, line_count: int) -> li
                 terms="30 days net.",
             )
             draft.lines.extend(invoice_lines(line_count, world.rate_ids))
-            invoices.issue(session, actor, draft, factories.ISSUE_DAY)  # totals computed here
+            lifecycle.issue(session, actor, draft, factories.ISSUE_DAY)  # totals computed here
             session.commit()
             ids.append(draft.id)
     return ids

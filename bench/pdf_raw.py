@@ -18,8 +18,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from backoffice.services import pdf
-from backoffice.services.pdf_sample import build_invoice
+from backoffice.services.delivery import pdf
+from backoffice.services.delivery.pdf_sample import build_invoice
 
 
 def bench(line_count: int, repeat: int, out: Path | None) -> dict:

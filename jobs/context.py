@@ -1,14 +1,11 @@
-"""What a job needs from the app it runs in: a session, the document store, SMTP settings."""
-
-from pathlib import Path
+"""What a job needs from the app it runs in: a session and the SMTP settings."""
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from backoffice.extensions import db
 from backoffice.services import audit
-from backoffice.services.mailer import SmtpSettings
-from backoffice.services.storage import LocalStorage
+from backoffice.services.delivery.mailer import SmtpSettings
 
 
 def job_session() -> Session:
@@ -16,16 +13,6 @@ def job_session() -> Session:
     session = db.sessionmaker()
     audit.set_actor(session, audit.Actor(user_id=None, email="worker"))
     return session
-
-
-def storage() -> LocalStorage:
-    """The configured document store."""
-    return LocalStorage(documents_dir(current_app.config, Path(current_app.instance_path)))
-
-
-def documents_dir(config, instance_path: Path) -> Path:
-    """DOCUMENTS_DIR, or instance/documents."""
-    return Path(config["DOCUMENTS_DIR"] or instance_path / "documents")
 
 
 def smtp_settings() -> SmtpSettings:

@@ -1,6 +1,11 @@
-"""Enqueue the jobs a transaction asked for, once it has committed (never before)."""
+"""Enqueue the jobs a transaction asked for, once it has committed (never before).
+
+create_app builds one Dispatcher, keeps it in app.extensions["dispatcher"] and attaches it to
+the app's sessionmaker, so each app's sessions reach that app's Redis and nothing else.
+"""
 
 import contextlib
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from redis import Redis
@@ -9,45 +14,74 @@ from rq.exceptions import DuplicateJobError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from backoffice.services.work import REQUESTS, JobRequest, take_requests
+from backoffice.services.work import JobRequest, pending_requests, take_requests
+
+from .registry import KINDS, QUEUE_NAMES, JobKind
 
 FAILED_JOBS_KEPT = timedelta(days=30)
 
-_connection: Redis | None = None
-_retry_intervals: list[int] = []
+
+class UnknownJobKind(RuntimeError):
+    """A service asked for a kind of job that the registry does not have."""
 
 
-def enqueue(connection: Redis, request: JobRequest, retry_intervals: list[int]) -> None:
-    """Put one job on its queue; an identical job already queued or kept absorbs it."""
-    queue = Queue(request.queue, connection=connection)
-    # DuplicateJobError: a double click, or the same work asked for twice; one job does it.
-    with contextlib.suppress(DuplicateJobError):
-        queue.enqueue(
-            request.task,
-            *request.args,
-            job_id=request.job_id,
-            unique=True,
-            retry=Retry(max=len(retry_intervals), interval=retry_intervals),
-            failure_ttl=int(FAILED_JOBS_KEPT.total_seconds()),
-            meta={"invoice_id": request.invoice_id, "company_id": request.company_id},
+class Dispatcher:
+    """Turns the job requests of committed transactions into RQ jobs."""
+
+    def __init__(
+        self,
+        connection: Redis,
+        retry_intervals: Sequence[int],
+        kinds: Mapping[str, JobKind] = KINDS,
+    ) -> None:
+        self.connection = connection
+        self.queue_names = QUEUE_NAMES
+        self._retry_intervals = tuple(retry_intervals)
+        self._kinds = kinds
+
+    def attach(self, sessions: object) -> None:
+        """Dispatch for a sessionmaker (or one Session): check before commit, enqueue after."""
+        event.listen(sessions, "before_commit", self._check_kinds)
+        event.listen(sessions, "after_commit", self._enqueue_committed)
+        event.listen(sessions, "after_soft_rollback", self._forget)
+
+    def enqueue(self, request: JobRequest) -> None:
+        """Put one job on its queue; an identical job already queued or kept absorbs it."""
+        kind = self._kind(request.kind)
+        intervals = list(
+            self._retry_intervals if kind.retry_intervals is None else kind.retry_intervals
         )
+        queue = Queue(kind.queue, connection=self.connection)
+        # DuplicateJobError: a double click, or the same work asked for twice; one job does it.
+        with contextlib.suppress(DuplicateJobError):
+            queue.enqueue(
+                kind.function,
+                *request.args,
+                job_id=request.job_id,
+                unique=True,
+                job_timeout=kind.timeout_seconds,
+                retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+                failure_ttl=int(FAILED_JOBS_KEPT.total_seconds()),
+                meta={"invoice_id": request.invoice_id, "company_id": request.company_id},
+            )
 
+    def _kind(self, name: str) -> JobKind:
+        try:
+            return self._kinds[name]
+        except KeyError:
+            raise UnknownJobKind(
+                f"No job kind {name!r}; add it to jobs/registry.py (known: "
+                f"{', '.join(sorted(self._kinds))})."
+            ) from None
 
-def _after_commit(session: Session) -> None:
-    requests = take_requests(session)
-    if requests and _connection is not None:
-        for request in requests:
-            enqueue(_connection, request, _retry_intervals)
+    def _check_kinds(self, session: Session) -> None:
+        # Before the commit: an unknown kind fails the transaction instead of losing the job.
+        for request in pending_requests(session):
+            self._kind(request.kind)
 
+    def _enqueue_committed(self, session: Session) -> None:
+        for request in take_requests(session):
+            self.enqueue(request)
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(REQUESTS, None)
-
-
-def install(connection: Redis, retry_intervals: list[int]) -> None:
-    """Dispatch job requests of every session through this Redis connection."""
-    global _connection, _retry_intervals
-    _connection, _retry_intervals = connection, retry_intervals
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", lambda session, _: _after_rollback(session))
+    def _forget(self, session: Session, previous_transaction: object) -> None:
+        take_requests(session)

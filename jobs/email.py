@@ -1,9 +1,10 @@
 """Deliver one outbox message: claim it, send it, mark it; each step its own transaction."""
 
-from backoffice.services import documents, mailer, outbox
-from backoffice.services.pdf import render_invoice_pdf as render
+from backoffice.extensions import document_store
+from backoffice.services.delivery import documents, mailer, outbox
+from backoffice.services.delivery.pdf import render_invoice_pdf as render
 
-from .context import job_session, smtp_settings, storage
+from .context import job_session, smtp_settings
 
 
 def send_email(message_id: int) -> str:
@@ -15,7 +16,7 @@ def send_email(message_id: int) -> str:
             return "nothing to send"
         attachment = None
         if message.attach_invoice_pdf and message.invoice_id is not None:
-            store = storage()
+            store = document_store()
             document = documents.ensure_invoice_pdf(session, store, message.invoice_id, render)
             session.commit()
             filename = f"{message.invoice.reference}.pdf"

@@ -1,9 +1,9 @@
-"""Named RQ queues and the connection to Redis."""
+"""The connection to Redis and the named RQ queues a worker serves."""
 
 from redis import Redis
 from rq import Queue
 
-QUEUE_NAMES = ("pdf", "email", "sync", "default")
+from .registry import QUEUE_NAMES
 
 
 def connect(redis_url: str) -> Redis:

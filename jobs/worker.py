@@ -7,7 +7,7 @@ from flask import Flask
 from rq import SimpleWorker, Worker
 
 from backoffice.extensions import db
-from backoffice.services import pdf
+from backoffice.services.delivery import pdf
 
 from .queues import connect, queues
 
@@ -47,4 +47,5 @@ def run_worker(
         maintenance_interval=int(app.config["WORKER_MAINTENANCE_SECONDS"]),
         job_monitoring_interval=HEARTBEAT_SECONDS,
     )
-    worker.work(with_scheduler=True, burst=burst)
+    # RQ logs through the app's one handler (backoffice/logs.py) at the app's level.
+    worker.work(with_scheduler=True, burst=burst, logging_level=app.config["LOG_LEVEL"])

@@ -2,7 +2,7 @@
 
 import itertools
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.services import invoices
-from backoffice.services.invoices import LineInput
+from backoffice.services.invoicing import drafts, lifecycle
+from backoffice.services.invoicing.drafts import LineInput
 from backoffice.services.users import hash_password
 from models import (
     Company,
@@ -182,13 +182,42 @@ def make_draft(
     **draft_fields: Any,
 ) -> Invoice:
     """Create a draft through the service; lines=None adds one 100.00 line at 19 %."""
-    invoice = invoices.create_draft(session, actor, customer, **draft_fields)
+    invoice = drafts.create_draft(session, actor, customer, **draft_fields)
     if lines is None:
         lines = [line(make_tax_rate(session, "19"))]
     for data in lines:
         line_input = data if isinstance(data, LineInput) else LineInput(**data)
-        invoices.add_line(session, actor, invoice, line_input)
+        drafts.add_line(session, actor, invoice, line_input)
     return invoice
+
+
+def edit_draft(
+    session: Session, actor: User, draft: Invoice, change: Callable[[Invoice], Any]
+) -> Invoice:
+    """Edit a draft as its screen does: change its rows, then let prepare_draft check and price.
+
+    A refusal undoes the change, as the screen's rollback does.
+    """
+    with session.begin_nested():
+        change(draft)
+        drafts.prepare_draft(session, actor, draft, is_created=False)
+    return draft
+
+
+def set_quantity(index: int, quantity: str, unit_price: str | None = None) -> Callable:
+    """A change for edit_draft: a line's quantity (and unit price), as typed in the form."""
+
+    def change(draft: Invoice) -> None:
+        draft.lines[index].quantity = Decimal(quantity)
+        if unit_price is not None:
+            draft.lines[index].unit_price = Decimal(unit_price)
+
+    return change
+
+
+def remove_line(index: int) -> Callable:
+    """A change for edit_draft: tick a line's delete box."""
+    return lambda draft: draft.lines.remove(draft.lines[index])
 
 
 def make_issued_invoice(
@@ -201,4 +230,4 @@ def make_issued_invoice(
 ) -> Invoice:
     """Create a draft through the service and issue it."""
     invoice = make_draft(session, actor, customer, lines, **draft_fields)
-    return invoices.issue(session, actor, invoice, today)
+    return lifecycle.issue(session, actor, invoice, today)

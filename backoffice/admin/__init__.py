@@ -1,52 +1,35 @@
 """The admin panel at /admin: every screen behind login, roles and company scope."""
 
-from datetime import date
-
-from flask import Flask, redirect, request, url_for
-from flask_admin import Admin, AdminIndexView, expose
+from flask import Flask
+from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
-from flask_login import current_user
-from sqlalchemy import func, select
 
-from models import Invoice, InvoiceKind, InvoiceStatus
+from models import (
+    AuditEvent,
+    Company,
+    Customer,
+    Invoice,
+    NumberingSeries,
+    Payment,
+    Product,
+    TaxRate,
+    User,
+)
 
 from ..extensions import db
-from ..services.permissions import visible_company_ids
-from ..services.status import UNPAID_OPEN, overdue_clause
-from . import views
+from .audit import AuditEventAdmin
 from .formatting import register_filters
-from .invoices import InvoiceAdmin
+from .home import HomeView
+from .invoicing.invoices import InvoiceAdmin
+from .invoicing.records import CustomerAdmin, ProductAdmin
+from .invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
 from .jobs import JobsView
-
-
-class HomeView(AdminIndexView):
-    def is_accessible(self) -> bool:
-        return current_user.is_authenticated
-
-    def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-    @expose("/")
-    def index(self):
-        query = select(Invoice.status, func.count()).where(Invoice.kind == InvoiceKind.INVOICE)
-        company_ids = visible_company_ids(current_user)
-        if company_ids is not None:
-            query = query.where(Invoice.company_id.in_(company_ids))
-        counts = dict(db.session.execute(query.group_by(Invoice.status)).all())
-        overdue_query = select(func.count()).where(overdue_clause(date.today()))
-        if company_ids is not None:
-            overdue_query = overdue_query.where(Invoice.company_id.in_(company_ids))
-        figures = [
-            ("Drafts", counts.get(InvoiceStatus.DRAFT, 0)),
-            ("Open", sum(counts.get(status, 0) for status in UNPAID_OPEN)),
-            ("Overdue", db.session.scalar(overdue_query)),
-            ("Paid", counts.get(InvoiceStatus.PAID, 0)),
-        ]
-        return self.render("admin/index.html", figures=figures)
+from .payments.payment_list import PaymentAdmin
+from .settings import CompanyAdmin, UserAdmin
 
 
 def init_app(app: Flask) -> None:
-    """Mount the admin with its screens."""
+    """Mount the admin with its screens, in menu order."""
     register_filters(app)
     admin = Admin(
         app,
@@ -56,6 +39,21 @@ def init_app(app: Flask) -> None:
     )
     # Flask-Admin probes db.session while adding views, which needs an app context.
     with app.app_context():
-        admin.add_view(InvoiceAdmin(Invoice, db, name="Invoices", endpoint="invoice"))
-        views.register(admin)
-        admin.add_view(JobsView(name="Jobs", endpoint="jobs"))
+        admin.add_views(
+            InvoiceAdmin(Invoice, db, name="Invoices", endpoint="invoice"),
+            CustomerAdmin(Customer, db, category="Records", endpoint="customer"),
+            ProductAdmin(Product, db, category="Records", endpoint="product"),
+            PaymentAdmin(Payment, db, category="Records", endpoint="payment"),
+            CompanyAdmin(Company, db, category="Settings", endpoint="company"),
+            UserAdmin(User, db, category="Settings", endpoint="user"),
+            TaxRateAdmin(TaxRate, db, category="Settings", name="Tax rates", endpoint="taxrate"),
+            NumberingSeriesAdmin(
+                NumberingSeries,
+                db,
+                category="Settings",
+                name="Numbering series",
+                endpoint="numberingseries",
+            ),
+            AuditEventAdmin(AuditEvent, db, name="Audit", endpoint="auditevent"),
+            JobsView(name="Jobs", endpoint="jobs"),
+        )

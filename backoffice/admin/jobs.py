@@ -16,11 +16,10 @@ from rq.registry import (
     StartedJobRegistry,
 )
 
-from jobs.queues import QUEUE_NAMES, connect
-
 from ..extensions import db
 from ..services import audit
-from ..services.permissions import Action, can, visible_company_ids
+from ..services.permissions import Action, can
+from ..services.scoping import may_see_company
 from .secured import refuse
 
 REGISTRIES = {
@@ -57,15 +56,16 @@ class JobsView(BaseView):
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         refuse("jobs: no access")
 
-    def _connection(self):
-        return connect(current_app.config["REDIS_URL"])
+    def _dispatcher(self):
+        # The app's own: the Redis its jobs go to, and the queues its registry names.
+        return current_app.extensions["dispatcher"]
 
     @expose("/")
     def index(self):
-        connection = self._connection()
+        connection = self._dispatcher().connection
         counts = []
         failed: list[FailedJob] = []
-        for name in QUEUE_NAMES:
+        for name in self._dispatcher().queue_names:
             queue = Queue(name, connection=connection)
             row = {"queue": name, "queued": queue.count}
             for label, registry in REGISTRIES.items():
@@ -83,8 +83,7 @@ class JobsView(BaseView):
         )
 
     def _may_see(self, job: Job) -> bool:
-        company_ids = visible_company_ids(current_user)
-        return company_ids is None or job.meta.get("company_id") in company_ids
+        return may_see_company(current_user, job.meta.get("company_id"))
 
     @staticmethod
     def _describe(job: Job, queue: str) -> FailedJob:
@@ -102,7 +101,7 @@ class JobsView(BaseView):
         if not can(current_user, Action.RETRY_JOBS):
             refuse("jobs: retry")
         job_id = request.form.get("job_id", "")
-        connection = self._connection()
+        connection = self._dispatcher().connection
         try:
             job = Job.fetch(job_id, connection=connection)
         except NoSuchJobError:

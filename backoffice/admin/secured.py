@@ -1,12 +1,13 @@
 """The base admin view: role checks on every endpoint and company scoping on every query."""
 
+import logging
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.validators import Unique
 from flask_login import current_user
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, inspect
 from werkzeug.local import LocalProxy
 from wtforms.fields.core import UnboundField
 
@@ -15,7 +16,8 @@ from models import Base
 from ..extensions import db
 from ..services import audit
 from ..services.errors import DomainError, PermissionDenied
-from ..services.permissions import Action, can, visible_company_ids
+from ..services.permissions import Action, can
+from ..services.scoping import in_companies, require_company, scoped
 from .formatting import EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS
 
 # Which permission attribute guards each Flask-Admin endpoint. Flask-Admin itself answers a
@@ -29,10 +31,18 @@ ENDPOINT_PERMISSIONS = {
 }
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 REQUEST_SESSION = LocalProxy(lambda: db.session)
+log = logging.getLogger(__name__)
 
 
 def refuse(what: str) -> None:
-    """Audit a refused request, then answer 403."""
+    """Audit and log a refused request, then answer 403."""
+    log.warning(
+        "Refused %s %s to %s: %s",
+        request.method,
+        request.path,
+        getattr(current_user, "email", "anonymous"),
+        what,
+    )
     audit.record(db.session, "access.refused", detail=f"{request.method} {request.path}: {what}")
     db.session.commit()
     abort(403)
@@ -114,17 +124,11 @@ class SecuredModelView(ModelView):
         """Restrict the model to the given companies; views without a company override this."""
         return self.model.company_id.in_(company_ids)
 
-    def _scoped(self, query):
-        company_ids = visible_company_ids(current_user)
-        if company_ids is None:
-            return query
-        return query.filter(self.scope_clause(company_ids) if company_ids else ~true())
-
     def get_query(self):
-        return self._scoped(super().get_query())
+        return scoped(super().get_query(), current_user, self.scope_clause)
 
     def get_count_query(self):
-        return self._scoped(super().get_count_query())
+        return scoped(super().get_count_query(), current_user, self.scope_clause)
 
     def get_one(self, id: Any):
         # The base get_one loads by primary key and skips get_query: rows of other companies
@@ -164,15 +168,19 @@ class SecuredModelView(ModelView):
         return super().handle_view_exception(exc)
 
 
+class CompanyScopedModelView(SecuredModelView):
+    """A screen whose rows belong to a company the user must have access to."""
+
+    def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
+        if model.company is None:
+            raise DomainError("Choose a company.", "company")
+        require_company(current_user, model.company.id)
+        if not is_created and inspect(model).attrs.company.history.has_changes():
+            # Invoices point at it; moving it would hand them to another company's staff.
+            raise DomainError("A record cannot move to another company.", "company")
+
+
 def scoped_query(model: type) -> Any:
     """A query factory for relation fields: only rows of companies the user may see."""
-
-    def factory():
-        query = db.session.query(model)
-        company_ids = visible_company_ids(current_user)
-        if company_ids is None:
-            return query
-        column = model.id if model.__name__ == "Company" else model.company_id
-        return query.filter(column.in_(company_ids))
-
-    return factory
+    column = model.id if model.__name__ == "Company" else model.company_id
+    return lambda: scoped(db.session.query(model), current_user, in_companies(column))

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wtforms import DecimalField, Field, Form
-from wtforms.validators import ValidationError
+from wtforms.validators import Regexp, ValidationError
 
 from ..services.errors import DomainError
 from ..services.money import format_plain, require_currency
@@ -49,3 +49,11 @@ class PlainDecimalField(DecimalField):
         if self.raw_data:
             return self.raw_data[0]
         return format_plain(self.data) if self.data is not None else ""
+
+
+# form_args for the code fields several screens share.
+COUNTRY = {
+    "filters": [upper],
+    "validators": [Regexp(r"^[A-Z]{2}$", message="Use a two-letter ISO country code.")],
+}
+CURRENCY = {"filters": [upper], "validators": [currency]}

@@ -1,6 +1,5 @@
 """The one permission table: which role may do what (PRODUCT.md, "Who uses it")."""
 
-from collections.abc import Iterable
 from enum import StrEnum
 
 from models import Role, User
@@ -65,23 +64,13 @@ def require(user: User | None, action: Action) -> None:
     """Refuse with PermissionDenied unless the user may perform the action."""
     if not can(user, action):
         role = user.role if user is not None else "anonymous"
-        raise PermissionDenied(f"Your role ({role}) may not {action.value.replace('_', ' ')}.")
+        allowed = " or ".join(roles_allowed(action))
+        raise PermissionDenied(
+            f"Your role ({role}) may not {action.value.replace('_', ' ')}; "
+            f"ask someone with the {allowed} role."
+        )
 
 
-def visible_company_ids(user: User) -> frozenset[int] | None:
-    """Return the companies a user may see, or None when an admin sees them all."""
-    if user.role == Role.ADMIN:
-        return None
-    return frozenset(company.id for company in user.companies)
-
-
-def require_company(user: User, company_id: int) -> None:
-    """Refuse access to a company the user has not been granted."""
-    visible = visible_company_ids(user)
-    if visible is not None and company_id not in visible:
-        raise PermissionDenied("You do not have access to this company.")
-
-
-def roles_allowed(action: Action) -> Iterable[Role]:
-    """List the roles that may perform an action (for help texts and tests)."""
+def roles_allowed(action: Action) -> list[Role]:
+    """List the roles that may perform an action, to tell a refused user whom to ask."""
     return [role for role, actions in ROLE_ACTIONS.items() if action in actions]

@@ -14,10 +14,10 @@ from rq import SimpleWorker
 from sqlalchemy.orm import Session
 
 from backoffice.extensions import db
-from jobs import dispatch
 from jobs.queues import connect, queues
 from models import Role
 from tests import factories
+from tests.conftest import dispose, make_app
 
 
 def free_port() -> int:
@@ -62,24 +62,27 @@ def redis(shared_app) -> Iterator[Redis]:
     connection.close()
 
 
-@pytest.fixture
-def live_app(shared_app, committed_engine, redis, smtp_port, tmp_path) -> Iterator[Flask]:
-    """The app on committed data, mailing to the local SMTP port and storing PDFs in tmp_path.
+@pytest.fixture(scope="session")
+def jobs_app(engine, database_url) -> Iterator[Flask]:
+    """The app for job tests: retries follow each other at once, so a failing job reaches the
+    failed registry within the test instead of minutes later."""
+    app = make_app(database_url, JOB_RETRY_INTERVALS="0,0")
+    yield app
+    dispose(app)
 
-    Retries follow each other at once here, so a failing job reaches the failed registry
-    within the test instead of minutes later.
-    """
+
+@pytest.fixture
+def live_app(jobs_app, committed_engine, redis, smtp_port, tmp_path) -> Iterator[Flask]:
+    """The app on committed data, mailing to the local SMTP port and storing PDFs in tmp_path."""
     overrides = {
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "DOCUMENTS_DIR": str(tmp_path),
     }
-    saved = {key: shared_app.config[key] for key in overrides}
-    shared_app.config.update(overrides)
-    dispatch.install(redis, [0, 0])
-    yield shared_app
-    dispatch.install(redis, shared_app.config["JOB_RETRY_INTERVALS"])
-    shared_app.config.update(saved)
+    saved = {key: jobs_app.config[key] for key in overrides}
+    jobs_app.config.update(overrides)
+    yield jobs_app
+    jobs_app.config.update(saved)
 
 
 def run_jobs(app: Flask, redis: Redis) -> None:
@@ -101,6 +104,8 @@ class World:
 def world(live_app, committed_engine) -> Iterator[World]:
     """A company with an invoicing customer and a finance clerk, committed."""
     with Session(committed_engine) as session:
+        # Its commits enqueue their jobs, as a request's or a job's would.
+        live_app.extensions["dispatcher"].attach(session)
         company = factories.make_company(
             session,
             name="Nordlicht Software GmbH",

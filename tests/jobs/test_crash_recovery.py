@@ -17,7 +17,7 @@ import pytest
 from rq.registry import StartedJobRegistry
 from sqlalchemy import func, select
 
-from backoffice.services import invoices
+from backoffice.services.invoicing import lifecycle
 from models import StoredDocument
 from tests import factories
 
@@ -58,7 +58,7 @@ def issue_long_invoice(world):
         factories.line(world.vat19, "1", "10.00", description=f"Item {n}") for n in range(LINES)
     ]
     draft = factories.make_draft(world.session, world.finance, world.customer, lines)
-    invoice = invoices.issue(world.session, world.finance, draft, factories.ISSUE_DAY)
+    invoice = lifecycle.issue(world.session, world.finance, draft, factories.ISSUE_DAY)
     world.session.commit()  # enqueues pdf-<id>-v1
     return invoice
 

@@ -8,10 +8,12 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backoffice.services import invoices, outbox
+from backoffice.services.delivery import outbox
 from backoffice.services.errors import DomainError
+from backoffice.services.invoicing import lifecycle
 from models import EmailMessage, Invoice, StoredDocument
 from tests import factories
+from tests.logcapture import log_lines
 from tests.web.conftest import FAST_HASH, csrf_token, login
 
 from .conftest import Inbox, run_jobs
@@ -22,7 +24,7 @@ def issue_invoice(world) -> Invoice:
     draft = factories.make_draft(
         session, world.finance, world.customer, [factories.line(world.vat19, "3", "120.00")]
     )
-    invoice = invoices.issue(session, world.finance, draft, factories.ISSUE_DAY)
+    invoice = lifecycle.issue(session, world.finance, draft, factories.ISSUE_DAY)
     session.commit()
     return invoice
 
@@ -160,7 +162,7 @@ def test_an_invoice_voided_before_its_email_left_is_not_sent(live_app, redis, wo
     invoice = issue_invoice(world)
     message = outbox.queue_invoice_email(world.session, world.finance, invoice)
     world.session.commit()
-    invoices.void(world.session, world.finance, invoice, "wrong customer")
+    lifecycle.void(world.session, world.finance, invoice, "wrong customer")
     world.session.commit()
     run_jobs(live_app, redis)
     assert inbox.messages == []
@@ -183,7 +185,23 @@ def test_a_german_customer_gets_a_german_email(live_app, redis, world, inbox: In
 
 
 def test_every_language_has_every_email_text():
-    from backoffice.services.email_labels import EMAIL_TEXT
+    from backoffice.services.delivery.email_labels import EMAIL_TEXT
 
     keys = {language: set(words) for language, words in EMAIL_TEXT.items()}
     assert all(words == keys["en"] for words in keys.values())
+
+
+def test_a_failing_job_logs_each_attempts_exception_once_on_one_line(
+    live_app, redis, world, smtp_port
+):
+    invoice = issue_invoice(world)
+    message = outbox.queue_invoice_email(world.session, world.finance, invoice)
+    world.session.commit()
+    with log_lines() as lines:
+        run_jobs(live_app, redis)  # nothing listens on the SMTP port: three attempts fail
+
+    job_id = f"email-{message.id}"
+    failures = [line for line in lines if "ERROR" in line and "Traceback" in line]
+    assert len(failures) == 3, lines  # the first try and two retries, each logged once
+    for line in failures:
+        assert job_id in line and "ConnectionRefusedError" in line

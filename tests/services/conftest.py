@@ -2,7 +2,7 @@
 
 import pytest
 
-from backoffice.services import invoices
+from backoffice.services.invoicing import lifecycle
 from models import Role
 from tests import factories
 
@@ -62,4 +62,4 @@ def draft(session, finance, customer, vat19, vat7):
 @pytest.fixture
 def issued(session, finance, draft):
     """The draft above, issued on factories.ISSUE_DAY (due 30 days later)."""
-    return invoices.issue(session, finance, draft, factories.ISSUE_DAY)
+    return lifecycle.issue(session, finance, draft, factories.ISSUE_DAY)

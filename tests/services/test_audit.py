@@ -4,7 +4,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from backoffice.services import audit, invoices, payments
+from backoffice.services import audit
+from backoffice.services.invoicing import lifecycle
+from backoffice.services.payments import ledger
 from models import AuditEvent, Customer
 from tests import factories
 from tests.factories import ISSUE_DAY
@@ -85,10 +87,10 @@ def test_password_hash_is_never_written_to_the_trail(session, actor):
 
 
 def test_lifecycle_actions_write_named_events(session, actor, customer, draft):
-    invoices.issue(session, actor, draft, ISSUE_DAY)
-    payments.record_payment(session, actor, draft, "10.00", ISSUE_DAY)
+    lifecycle.issue(session, actor, draft, ISSUE_DAY)
+    ledger.record_payment(session, actor, draft, "10.00", ISSUE_DAY)
     other = factories.make_issued_invoice(session, actor, customer)
-    invoices.void(session, actor, other, "duplicate")
+    lifecycle.void(session, actor, other, "duplicate")
 
     [issue] = _events(session, "Invoice", draft.id, "invoice.issue")
     assert issue.detail == "INV-2026-000001"
@@ -119,7 +121,7 @@ def test_database_refuses_rewriting_the_trail(session, company, actor, statement
 
 
 def test_line_and_payment_events_carry_their_invoice_company(session, finance, issued, company):
-    payments.record_payment(session, finance, issued, "10.00", factories.ISSUE_DAY)
+    ledger.record_payment(session, finance, issued, "10.00", factories.ISSUE_DAY)
     session.flush()
     rows = session.scalars(
         select(AuditEvent).where(AuditEvent.entity_type.in_(["InvoiceLine", "Payment"]))
@@ -129,7 +131,7 @@ def test_line_and_payment_events_carry_their_invoice_company(session, finance, i
 
 
 def test_removed_line_event_keeps_its_invoice_company(session, finance, draft, company):
-    invoices.remove_line(session, finance, draft.lines[0])
+    factories.edit_draft(session, finance, draft, factories.remove_line(0))
     deleted = session.scalars(
         select(AuditEvent).where(
             AuditEvent.entity_type == "InvoiceLine", AuditEvent.action == "delete"

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from backoffice.services import invoices
 from backoffice.services.errors import DomainError
+from backoffice.services.invoicing import lifecycle
 from models import Invoice, Role, User
 from tests import factories
 
@@ -48,13 +48,13 @@ def test_second_full_credit_is_refused_cleanly_when_two_clerks_credit_at_once(
         clerks = {}
         for name, session in (("first", first), ("second", second)):
             actor = session.get(User, user_id)
-            note = invoices.create_credit_note(session, actor, session.get(Invoice, original_id))
+            note = lifecycle.create_credit_note(session, actor, session.get(Invoice, original_id))
             clerks[name] = (session, actor, note)
 
         def issue(name: str) -> None:
             session, actor, note = clerks[name]
             try:
-                invoices.issue(session, actor, note, TODAY)
+                lifecycle.issue(session, actor, note, TODAY)
                 session.commit()
                 outcomes[name] = "issued"
             except (DomainError, DBAPIError) as error:

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from backoffice.services import credit_notes, invoices, payments
 from backoffice.services.errors import DomainError
-from backoffice.services.invoices import LineInput
-from backoffice.services.status import is_overdue
+from backoffice.services.invoicing import credit_notes, lifecycle
+from backoffice.services.invoicing.status import is_overdue
+from backoffice.services.payments import ledger
 from models import Invoice, InvoiceKind, InvoiceStatus
 from tests import factories
 from tests.factories import ISSUE_DAY, line
@@ -18,18 +18,8 @@ D = Decimal
 
 def _reduce_to(session, actor, note: Invoice, quantities: list[str]) -> Invoice:
     """Edit a draft credit note's line quantities (a partial credit)."""
-    for note_line, quantity in zip(list(note.lines), quantities, strict=True):
-        invoices.update_line(
-            session,
-            actor,
-            note_line,
-            LineInput(
-                description=note_line.description,
-                quantity=quantity,
-                unit_price=note_line.unit_price,
-                tax_rate_id=note_line.tax_rate_id,
-            ),
-        )
+    for index, quantity in enumerate(quantities):
+        factories.edit_draft(session, actor, note, factories.set_quantity(index, quantity))
     return note
 
 
@@ -37,7 +27,7 @@ def test_credit_in_full_uses_its_own_series_and_settles_the_original(
     session, finance, customer, company, issued
 ):
     factories.make_issued_invoice(session, finance, customer)  # INV 2: series are separate
-    note = invoices.credit_in_full(session, finance, issued, ISSUE_DAY)
+    note = lifecycle.credit_in_full(session, finance, issued, ISSUE_DAY)
 
     assert note.kind == InvoiceKind.CREDIT_NOTE
     assert note.status == InvoiceStatus.ISSUED
@@ -51,21 +41,21 @@ def test_credit_in_full_uses_its_own_series_and_settles_the_original(
     assert credit_notes.creditable_amount(issued) == 0
     assert not is_overdue(issued, date(2030, 1, 1))
     with pytest.raises(DomainError, match="takes no payments|larger than the open balance"):
-        payments.record_payment(session, finance, issued, "1.00", ISSUE_DAY)
+        ledger.record_payment(session, finance, issued, "1.00", ISSUE_DAY)
 
 
 def test_credit_in_full_is_refused_when_already_credited(session, finance, issued):
-    invoices.credit_in_full(session, finance, issued, ISSUE_DAY)
+    lifecycle.credit_in_full(session, finance, issued, ISSUE_DAY)
     with pytest.raises(DomainError, match="Nothing is left to credit"):
-        invoices.credit_in_full(session, finance, issued, ISSUE_DAY)
+        lifecycle.credit_in_full(session, finance, issued, ISSUE_DAY)
     assert issued.credited_amount == D("291.50")
 
 
 def test_partial_credit_then_the_remainder(session, finance, company, issued):
-    note = invoices.create_credit_note(session, finance, issued)
+    note = lifecycle.create_credit_note(session, finance, issued)
     assert note.status == InvoiceStatus.DRAFT and note.total_amount == D("291.50")
     _reduce_to(session, finance, note, ["1", "1"])  # 100.00 @ 19 % + 50.00 @ 7 % = 172.50
-    invoices.issue(session, finance, note, ISSUE_DAY)
+    lifecycle.issue(session, finance, note, ISSUE_DAY)
 
     assert note.reference == "CN-2026-000001"
     assert issued.credited_amount == D("172.50")
@@ -74,30 +64,32 @@ def test_partial_credit_then_the_remainder(session, finance, company, issued):
 
     # Crediting "in full" again would exceed what is left.
     with pytest.raises(DomainError, match="partly credited"), session.begin_nested():
-        invoices.credit_in_full(session, finance, issued, ISSUE_DAY)
+        lifecycle.credit_in_full(session, finance, issued, ISSUE_DAY)
 
     rest = _reduce_to(
-        session, finance, invoices.create_credit_note(session, finance, issued), ["1", "0.0001"]
+        session, finance, lifecycle.create_credit_note(session, finance, issued), ["1", "0.0001"]
     )
     with pytest.raises(DomainError, match="more than what is left"):
-        invoices.issue(session, finance, rest, ISSUE_DAY)  # 119.00 + 0.01: one cent too much
-    invoices.remove_line(session, finance, rest.lines[1])  # only 100.00 @ 19 % = 119.00 left
-    invoices.issue(session, finance, rest, ISSUE_DAY)
+        lifecycle.issue(session, finance, rest, ISSUE_DAY)  # 119.00 + 0.01: one cent too much
+    factories.edit_draft(
+        session, finance, rest, factories.remove_line(1)
+    )  # only 100.00 @ 19 % = 119.00 left
+    lifecycle.issue(session, finance, rest, ISSUE_DAY)
 
     assert rest.reference == "CN-2026-000002"
     assert issued.credited_amount == D("291.50")
     assert issued.balance_amount == 0
     assert factories.series(session, company, "CN").last_number == 2
     with pytest.raises(DomainError, match="Nothing is left"):
-        invoices.create_credit_note(session, finance, issued)
+        lifecycle.create_credit_note(session, finance, issued)
 
 
 def test_issuing_a_credit_note_is_refused_when_another_took_the_rest(session, finance, issued):
-    first = invoices.create_credit_note(session, finance, issued)
-    second = invoices.create_credit_note(session, finance, issued)
-    invoices.issue(session, finance, first, ISSUE_DAY)
+    first = lifecycle.create_credit_note(session, finance, issued)
+    second = lifecycle.create_credit_note(session, finance, issued)
+    lifecycle.issue(session, finance, first, ISSUE_DAY)
     with pytest.raises(DomainError, match="Nothing is left to credit"):
-        invoices.issue(session, finance, second, ISSUE_DAY)
+        lifecycle.issue(session, finance, second, ISSUE_DAY)
     assert second.status == InvoiceStatus.DRAFT
     assert issued.credited_amount == D("291.50")
 
@@ -106,17 +98,17 @@ def test_credit_note_is_refused_when_original_is_draft_void_or_a_credit_note(
     session, finance, customer, draft
 ):
     with pytest.raises(DomainError, match="Nothing is left"):
-        invoices.create_credit_note(session, finance, draft)
-    voided = invoices.void(
+        lifecycle.create_credit_note(session, finance, draft)
+    voided = lifecycle.void(
         session, finance, factories.make_issued_invoice(session, finance, customer), "x"
     )
     with pytest.raises(DomainError, match="Nothing is left"):
-        invoices.create_credit_note(session, finance, voided)
-    note = invoices.credit_in_full(
+        lifecycle.create_credit_note(session, finance, voided)
+    note = lifecycle.credit_in_full(
         session, finance, factories.make_issued_invoice(session, finance, customer), ISSUE_DAY
     )
     with pytest.raises(DomainError, match="Only an invoice can be credited"):
-        invoices.create_credit_note(session, finance, note)
+        lifecycle.create_credit_note(session, finance, note)
 
 
 def test_credit_note_keeps_the_original_tax_rate_when_the_rate_changed_since(
@@ -125,30 +117,30 @@ def test_credit_note_keeps_the_original_tax_rate_when_the_rate_changed_since(
     original = factories.make_issued_invoice(session, finance, customer, [line(vat19, "2")])
     vat19.percentage = D("20")  # an admin edits the rate after the invoice was issued
     session.flush()
-    note = invoices.credit_in_full(session, finance, original, ISSUE_DAY)
+    note = lifecycle.credit_in_full(session, finance, original, ISSUE_DAY)
     assert note.total_amount == original.total_amount == D("238.00")
 
 
 def test_credit_note_after_partial_payment_leaves_a_refundable_credit(session, finance, issued):
-    payments.record_payment(session, finance, issued, "91.50", ISSUE_DAY)
-    invoices.credit_in_full(session, finance, issued, ISSUE_DAY)
+    ledger.record_payment(session, finance, issued, "91.50", ISSUE_DAY)
+    lifecycle.credit_in_full(session, finance, issued, ISSUE_DAY)
     assert issued.balance_amount == D("-91.50")  # the customer is owed the payment back
-    refund = payments.record_refund(session, finance, issued, "91.50", ISSUE_DAY)
+    refund = ledger.record_refund(session, finance, issued, "91.50", ISSUE_DAY)
     assert refund.amount == D("-91.50")
     assert issued.balance_amount == 0
 
 
 def test_void_is_refused_when_credited(session, finance, issued):
-    note = invoices.create_credit_note(session, finance, issued)
-    invoices.issue(session, finance, _reduce_to(session, finance, note, ["1", "1"]), ISSUE_DAY)
+    note = lifecycle.create_credit_note(session, finance, issued)
+    lifecycle.issue(session, finance, _reduce_to(session, finance, note, ["1", "1"]), ISSUE_DAY)
     with pytest.raises(DomainError, match="credit notes"):
-        invoices.void(session, finance, issued, "mistake")
+        lifecycle.void(session, finance, issued, "mistake")
 
 
 def test_void_of_a_credit_note_gives_the_credit_back_or_is_refused(session, finance, issued):
-    note = invoices.credit_in_full(session, finance, issued, ISSUE_DAY)
+    note = lifecycle.credit_in_full(session, finance, issued, ISSUE_DAY)
     try:
-        invoices.void(session, finance, note, "issued by mistake")
+        lifecycle.void(session, finance, note, "issued by mistake")
     except DomainError:
         return  # refusing is a fine answer too
     assert issued.credited_amount == 0

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backoffice.services.errors import DomainError
+from backoffice.services.invoicing.totals import LineAmounts, compute_totals
 from backoffice.services.money import minor_unit, parse_decimal, require_currency, round_money
-from backoffice.services.totals import LineAmounts, compute_totals
 
 D = Decimal
 CURRENCY_DECIMALS = {"EUR": 2, "USD": 2, "JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3}

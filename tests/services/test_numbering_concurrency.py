@@ -8,8 +8,9 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from backoffice.services import audit, invoices
+from backoffice.services import audit
 from backoffice.services.errors import DomainError
+from backoffice.services.invoicing import lifecycle
 from models import Invoice, InvoiceKind, InvoiceStatus, NumberingSeries, Role, User
 from tests import factories
 
@@ -51,9 +52,9 @@ def _run(engine, user_id: int, task: tuple[str, int], roll_back: bool, outcomes:
         invoice = session.get(Invoice, invoice_id)
         try:
             if kind == "issue":
-                invoices.issue(session, user, invoice, TODAY)
+                lifecycle.issue(session, user, invoice, TODAY)
             else:
-                invoices.credit_in_full(session, user, invoice, TODAY)
+                lifecycle.credit_in_full(session, user, invoice, TODAY)
         except DomainError:
             session.rollback()
             outcomes[f"{kind}: refused"] += 1

@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from backoffice.services import invoices, payments
 from backoffice.services.errors import DomainError
+from backoffice.services.invoicing import lifecycle
+from backoffice.services.payments import ledger
 from models import InvoiceStatus, Payment
 from tests import factories
 from tests.factories import ISSUE_DAY, line
@@ -21,7 +22,7 @@ def _payment_count(session, invoice) -> int:
 
 def test_payment_is_refused_when_larger_than_the_balance(session, finance, issued):
     with pytest.raises(DomainError) as refused:
-        payments.record_payment(session, finance, issued, "291.51", ISSUE_DAY)
+        ledger.record_payment(session, finance, issued, "291.51", ISSUE_DAY)
     assert refused.value.message == (
         "The payment (€291.51) is larger than the open balance (€291.50)."
     )
@@ -30,7 +31,7 @@ def test_payment_is_refused_when_larger_than_the_balance(session, finance, issue
 
 
 def test_payment_of_the_exact_balance_marks_paid(session, finance, issued):
-    payment = payments.record_payment(
+    payment = ledger.record_payment(
         session, finance, issued, "291.50", ISSUE_DAY, method="card", reference=" R-1 "
     )
     assert issued.status == InvoiceStatus.PAID
@@ -38,54 +39,54 @@ def test_payment_of_the_exact_balance_marks_paid(session, finance, issued):
     assert (payment.amount, payment.method, payment.reference) == (D("291.50"), "card", "R-1")
     assert payment.created_by_id == finance.id
     with pytest.raises(DomainError, match="takes no payments"):
-        payments.record_payment(session, finance, issued, "0.01", ISSUE_DAY)
+        ledger.record_payment(session, finance, issued, "0.01", ISSUE_DAY)
 
 
 def test_partial_payment_marks_partially_paid_until_the_rest_arrives(session, finance, issued):
-    payments.record_payment(session, finance, issued, "100", ISSUE_DAY)
+    ledger.record_payment(session, finance, issued, "100", ISSUE_DAY)
     assert issued.status == InvoiceStatus.PARTIALLY_PAID
     assert issued.balance_amount == D("191.50")
-    payments.record_payment(session, finance, issued, D("191.50"), ISSUE_DAY)
+    ledger.record_payment(session, finance, issued, D("191.50"), ISSUE_DAY)
     assert issued.status == InvoiceStatus.PAID
     assert _payment_count(session, issued) == 2
 
 
 def test_refund_is_a_negative_payment_and_reopens_the_balance(session, finance, issued):
-    payments.record_payment(session, finance, issued, "291.50", ISSUE_DAY)
-    refund = payments.record_refund(session, finance, issued, "41.50", ISSUE_DAY)
+    ledger.record_payment(session, finance, issued, "291.50", ISSUE_DAY)
+    refund = ledger.record_refund(session, finance, issued, "41.50", ISSUE_DAY)
     assert refund.amount == D("-41.50")
     assert issued.paid_amount == D("250.00")
     assert issued.balance_amount == D("41.50")
     assert issued.status == InvoiceStatus.PARTIALLY_PAID
-    payments.record_refund(session, finance, issued, "250.00", ISSUE_DAY)
+    ledger.record_refund(session, finance, issued, "250.00", ISSUE_DAY)
     assert issued.status == InvoiceStatus.ISSUED
 
 
 def test_refund_returns_to_sent_when_the_invoice_was_sent(session, finance, issued):
-    invoices.mark_sent(session, finance, issued)
-    payments.record_payment(session, finance, issued, "10", ISSUE_DAY)
-    payments.record_refund(session, finance, issued, "10", ISSUE_DAY)
+    lifecycle.mark_sent(session, finance, issued)
+    ledger.record_payment(session, finance, issued, "10", ISSUE_DAY)
+    ledger.record_refund(session, finance, issued, "10", ISSUE_DAY)
     assert issued.status == InvoiceStatus.SENT
 
 
 def test_refund_is_refused_when_more_than_was_paid(session, finance, issued):
-    payments.record_payment(session, finance, issued, "50", ISSUE_DAY)
+    ledger.record_payment(session, finance, issued, "50", ISSUE_DAY)
     with pytest.raises(
         DomainError, match=r"refund \(€50.01\) is larger than what was paid \(€50.00\)"
     ):
-        payments.record_refund(session, finance, issued, "50.01", ISSUE_DAY)
+        ledger.record_refund(session, finance, issued, "50.01", ISSUE_DAY)
     assert issued.paid_amount == D("50")
 
 
 def test_idempotency_key_records_the_payment_once(session, finance, issued):
-    first = payments.record_payment(
+    first = ledger.record_payment(
         session, finance, issued, "100.00", ISSUE_DAY, idempotency_key="bank:tx-1"
     )
-    again = payments.record_payment(
+    again = ledger.record_payment(
         session, finance, issued, "100.00", ISSUE_DAY, idempotency_key="bank:tx-1"
     )
     session.expire_all()  # the replay must be found in the database, not the identity map only
-    third = payments.record_payment(
+    third = ledger.record_payment(
         session, finance, issued, "100", ISSUE_DAY, idempotency_key="bank:tx-1"
     )
     assert again is first and third.id == first.id
@@ -96,12 +97,12 @@ def test_idempotency_key_records_the_payment_once(session, finance, issued):
 def test_idempotency_key_is_refused_when_reused_for_another_payment(
     session, finance, customer, issued
 ):
-    payments.record_payment(session, finance, issued, "100", ISSUE_DAY, idempotency_key="k")
+    ledger.record_payment(session, finance, issued, "100", ISSUE_DAY, idempotency_key="k")
     with pytest.raises(DomainError, match="different payment"):
-        payments.record_payment(session, finance, issued, "99", ISSUE_DAY, idempotency_key="k")
+        ledger.record_payment(session, finance, issued, "99", ISSUE_DAY, idempotency_key="k")
     other = factories.make_issued_invoice(session, finance, customer)
     with pytest.raises(DomainError, match="different payment"):
-        payments.record_payment(session, finance, other, "100", ISSUE_DAY, idempotency_key="k")
+        ledger.record_payment(session, finance, other, "100", ISSUE_DAY, idempotency_key="k")
 
 
 @pytest.mark.parametrize(
@@ -116,7 +117,7 @@ def test_idempotency_key_is_refused_when_reused_for_another_payment(
 )
 def test_payment_is_refused_when_the_amount_is_bad(session, finance, issued, amount, message):
     with pytest.raises(DomainError, match=message):
-        payments.record_payment(session, finance, issued, amount, ISSUE_DAY)
+        ledger.record_payment(session, finance, issued, amount, ISSUE_DAY)
 
 
 def test_payment_is_refused_when_jpy_amount_has_decimals(session, finance, company, vat19):
@@ -126,26 +127,26 @@ def test_payment_is_refused_when_jpy_amount_has_decimals(session, finance, compa
     )
     assert invoice.total_amount == D("1190")
     with pytest.raises(DomainError, match="JPY amounts have at most 0 decimals"):
-        payments.record_payment(session, finance, invoice, "0.5", ISSUE_DAY)
-    payments.record_payment(session, finance, invoice, "1190", ISSUE_DAY)
+        ledger.record_payment(session, finance, invoice, "0.5", ISSUE_DAY)
+    ledger.record_payment(session, finance, invoice, "1190", ISSUE_DAY)
     assert invoice.status == InvoiceStatus.PAID
 
 
 def test_payment_is_refused_when_the_method_is_unknown(session, finance, issued):
     with pytest.raises(DomainError, match="Unknown payment method"):
-        payments.record_payment(session, finance, issued, "1", ISSUE_DAY, method="bitcoin")
+        ledger.record_payment(session, finance, issued, "1", ISSUE_DAY, method="bitcoin")
 
 
 def test_payment_is_refused_when_draft_void_or_credit_note(session, finance, customer, draft):
     with pytest.raises(DomainError, match="takes no payments"):
-        payments.record_payment(session, finance, draft, "1", ISSUE_DAY)
-    voided = invoices.void(
+        ledger.record_payment(session, finance, draft, "1", ISSUE_DAY)
+    voided = lifecycle.void(
         session, finance, factories.make_issued_invoice(session, finance, customer), "x"
     )
     with pytest.raises(DomainError, match="takes no payments"):
-        payments.record_payment(session, finance, voided, "1", ISSUE_DAY)
+        ledger.record_payment(session, finance, voided, "1", ISSUE_DAY)
     original = factories.make_issued_invoice(session, finance, customer)
-    note = invoices.create_credit_note(session, finance, original)
-    invoices.issue(session, finance, note, ISSUE_DAY)
+    note = lifecycle.create_credit_note(session, finance, original)
+    lifecycle.issue(session, finance, note, ISSUE_DAY)
     with pytest.raises(DomainError, match="not credit notes"):
-        payments.record_payment(session, finance, note, "1", ISSUE_DAY)
+        ledger.record_payment(session, finance, note, "1", ISSUE_DAY)

@@ -16,9 +16,11 @@ from sqlalchemy.exc import DBAPIError
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from backoffice.services import invoices, payments, pdf
+from backoffice.services.delivery import pdf
+from backoffice.services.delivery.pdf_labels import LABELS
+from backoffice.services.invoicing import lifecycle
 from backoffice.services.money import format_money
-from backoffice.services.pdf_labels import LABELS
+from backoffice.services.payments import ledger
 from models import InvoiceLine
 from tests import factories
 from tests.factories import ISSUE_DAY
@@ -175,7 +177,7 @@ def test_labels_dates_and_amounts_are_french_when_customer_speaks_french(
 def test_credit_note_names_the_invoice_it_corrects(session, company, finance, vat19, vat7):
     customer = factories.make_customer(session, company, name=NAME)
     original = issue_for(session, finance, customer, vat19, vat7)
-    note = invoices.credit_in_full(session, finance, original, ISSUE_DAY)
+    note = lifecycle.credit_in_full(session, finance, original, ISSUE_DAY)
 
     [text] = page_texts(pdf.render_invoice_pdf(note))
 
@@ -203,7 +205,7 @@ def test_long_invoice_repeats_header_and_page_numbers_on_every_page(
         )
         for position in range(1, 501)
     )
-    invoice = invoices.issue(session, finance, invoice, ISSUE_DAY)
+    invoice = lifecycle.issue(session, finance, invoice, ISSUE_DAY)
 
     data = pdf.render_invoice_pdf(invoice)
     pages = page_texts(data)
@@ -340,7 +342,7 @@ def test_every_language_has_every_label():
 
 def test_the_document_is_the_invoice_as_issued_whatever_is_paid_later(session, finance, issued):
     before = pdf.render_invoice_pdf(issued)
-    payments.record_payment(session, finance, issued, "100.00", issued.issue_date)
+    ledger.record_payment(session, finance, issued, "100.00", issued.issue_date)
     assert pdf.render_invoice_pdf(issued) == before
 
 

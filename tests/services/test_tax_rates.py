@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from backoffice.services import invoices, tax_rates
 from backoffice.services.errors import DomainError
+from backoffice.services.invoicing import lifecycle, tax_rates
 from tests import factories
 
 
@@ -28,7 +28,7 @@ def test_renaming_a_used_rate_is_fine(session, draft, vat19):
 
 
 def test_database_refuses_to_bring_a_void_invoice_back(session, finance, issued):
-    invoices.void(session, finance, issued, "duplicate")
+    lifecycle.void(session, finance, issued, "duplicate")
     with pytest.raises(DBAPIError, match="frozen"), session.begin_nested():
         session.execute(
             text("UPDATE invoices SET status = 'issued' WHERE id = :id"), {"id": issued.id}
@@ -38,5 +38,5 @@ def test_database_refuses_to_bring_a_void_invoice_back(session, finance, issued)
 
 
 def test_issued_credit_note_has_no_due_date(session, finance, issued):
-    note = invoices.credit_in_full(session, finance, issued, factories.ISSUE_DAY)
+    note = lifecycle.credit_in_full(session, finance, issued, factories.ISSUE_DAY)
     assert note.due_date is None

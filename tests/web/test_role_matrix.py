@@ -19,19 +19,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from wtforms.fields.core import UnboundField
 
-from backoffice.admin.invoices import InvoiceAdmin
-from backoffice.admin.views import (
-    AuditEventAdmin,
-    CompanyAdmin,
-    CustomerAdmin,
-    NumberingSeriesAdmin,
-    PaymentAdmin,
-    ProductAdmin,
-    TaxRateAdmin,
-    UserAdmin,
-)
+from backoffice.admin.audit import AuditEventAdmin
+from backoffice.admin.invoicing.invoices import InvoiceAdmin
+from backoffice.admin.invoicing.records import CustomerAdmin, ProductAdmin
+from backoffice.admin.invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
+from backoffice.admin.payments.payment_list import PaymentAdmin
+from backoffice.admin.settings import CompanyAdmin, UserAdmin
 from backoffice.extensions import db
-from backoffice.services import payments
+from backoffice.services.payments import ledger
 from backoffice.services.permissions import can
 from models import (
     AuditEvent,
@@ -299,9 +294,7 @@ class World:
         elif ep == "product":
             row = factories.make_product(db, self.company, self.vat19)
         elif ep == "payment":
-            row = payments.record_payment(
-                db, self.admin, self.issued(), "10.00", factories.ISSUE_DAY
-            )
+            row = ledger.record_payment(db, self.admin, self.issued(), "10.00", factories.ISSUE_DAY)
         elif ep == "company":
             # No numbering series or customers: nothing stops an allowed delete.
             row = Company(name=factories.unique("Company"), country="DE", base_currency="EUR")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backoffice.services import payments
+from backoffice.services.payments import ledger
 from models import AuditEvent, Company, Customer, Invoice, InvoiceLine, Payment, Product
 from tests import factories
 
@@ -45,7 +45,7 @@ def make_side(
     issued = factories.make_issued_invoice(
         db, admin, customer, [factories.line(vat19)], po_reference=f"{marker}-PO2"
     )
-    payment = payments.record_payment(
+    payment = ledger.record_payment(
         db, admin, issued, "10.00", factories.ISSUE_DAY, reference=f"{marker}-PAY"
     )
     event = AuditEvent(

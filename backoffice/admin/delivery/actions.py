@@ -7,22 +7,22 @@ from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import select
 
-from jobs.context import storage
 from models import EmailMessage, Invoice
 
-from ..extensions import db
-from ..services import documents, outbox, work
-from ..services.permissions import Action
+from ...extensions import db, document_store
+from ...services.delivery import documents, outbox
+from ...services.permissions import Action
+from ..confirmed import ConfirmedActionsMixin
 
 
-class DeliveryMixin:
+class DeliveryMixin(ConfirmedActionsMixin):
     """Endpoints mixed into InvoiceAdmin; role checks come from its endpoint_actions."""
 
     delivery_actions = {"send_view": Action.SEND, "resend_view": Action.RESEND}
 
     @expose("/send/<int:invoice_id>", methods=("POST",))
     def send_view(self, invoice_id: int):
-        return self._lifecycle(
+        return self.run_confirmed(
             invoice_id,
             lambda inv: outbox.queue_invoice_email(db.session, current_user, inv),
             "{invoice.reference} is queued for email to {result.recipients}.",
@@ -30,7 +30,7 @@ class DeliveryMixin:
 
     @expose("/resend/<int:invoice_id>", methods=("POST",))
     def resend_view(self, invoice_id: int):
-        return self._lifecycle(
+        return self.run_confirmed(
             invoice_id,
             lambda inv: outbox.queue_invoice_email(db.session, current_user, inv, resend=True),
             "{invoice.reference} is queued to be emailed again to {result.recipients}.",
@@ -43,11 +43,9 @@ class DeliveryMixin:
             flash("Only issued invoices you may see have a PDF.", "error")
             return redirect(self.get_url(".index_view"))
         document = documents.find_invoice_pdf(db.session, invoice.id)
-        store = storage()
+        store = document_store()
         if document is None or not store.exists(document.storage_key):
-            work.request_job(
-                db.session, work.render_pdf_request(invoice, documents.CONTENT_VERSION)
-            )
+            documents.request_render(db.session, invoice)
             db.session.commit()
             flash(
                 f"The PDF of {invoice.reference} is being prepared; try again in a moment.", "info"

@@ -12,6 +12,7 @@ Three properties matter more than looks:
   re-parse the fonts for every PDF.
 """
 
+import functools
 import io
 import logging
 import threading
@@ -36,14 +37,14 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from models import Invoice, InvoiceKind, InvoiceStatus
 
-from .money import format_money, round_money
+from ..money import format_money, round_money
 from .pdf_labels import DEFAULT_LANGUAGE, LABELS, labels_for
 from .pdf_sample import build_invoice
 
 log = logging.getLogger(__name__)
 
-ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "pdf"
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "templates" / "pdf"
 LOGO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif"})
 # The template names its fonts relative to the asset folder (the document's directory).
 DOCUMENT_PATH_NAME = "invoice.html"
@@ -227,15 +228,9 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     return html_to_pdf(render_invoice_html(invoice))
 
 
-_preloaded = False
-
-
+@functools.cache  # once per process: the fonts and templates stay loaded
 def preload() -> None:
     """Load the PDF stack, templates, fonts and locale data once, e.g. in a worker before it
     forks: a real render per language, so no forked job pays for any first-time work."""
-    global _preloaded
-    if _preloaded:
-        return
     for language in LABELS:
         render_invoice_pdf(build_invoice(3, language))
-    _preloaded = True

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from .money import round_money
+from ..money import round_money
 
 HUNDRED = Decimal(100)
 

@@ -13,8 +13,8 @@ from models import (
     InvoiceStatus,
 )
 
-from .invoices import tax_total_rows
-from .totals import totals_of_lines
+from ..invoicing.drafts import tax_total_rows
+from ..invoicing.totals import totals_of_lines
 
 RATES = {1: (Decimal("19"), "standard"), 2: (Decimal("7"), "reduced"), 3: (Decimal("0"), "zero")}
 ITEMS = [

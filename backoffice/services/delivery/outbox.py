@@ -25,16 +25,17 @@ from models import (
     utcnow,
 )
 
-from . import work
+from .. import work
+from ..errors import DomainError
+from ..invoicing.lifecycle import record_delivery
+from ..invoicing.status import OPEN_STATUSES
+from ..locking import lock_invoice
+from ..money import format_money
+from ..permissions import Action, require
+from ..scoping import require_company
 from .email_labels import email_text
-from .errors import DomainError
-from .invoices import record_delivery
-from .locking import lock_invoice
-from .money import format_money
-from .permissions import Action, require, require_company
-from .status import OPEN_STATUSES
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
+TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "email"
 CLAIM_TIMEOUT = timedelta(minutes=2)  # longer than one delivery attempt can take
 _templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
@@ -107,8 +108,22 @@ def queue_invoice_email(
     )
     session.add(message)
     session.flush()
-    work.request_job(session, work.send_email_request(message))
+    request_delivery(session, message)
     return message
+
+
+def request_delivery(session: Session, message: EmailMessage) -> None:
+    """Ask for the message to be sent once this transaction commits."""
+    work.request_job(
+        session,
+        work.JobRequest(
+            kind="send_email",
+            args=(message.id,),
+            job_id=f"email-{message.id}",
+            invoice_id=message.invoice_id,
+            company_id=message.company_id,
+        ),
+    )
 
 
 def claim(session: Session, message_id: int) -> EmailMessage | None:

@@ -1,35 +1,34 @@
-"""The invoice screen: drafts with inline lines, and the lifecycle actions as confirmed POSTs."""
+"""The invoice screen: list, drafts with inline lines, and the page with its action buttons."""
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import flash, redirect, request
-from flask_admin import expose
-from flask_admin.model.form import InlineFormAdmin
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import HiddenField
 from wtforms.validators import Optional
 
-from models import Customer, Invoice, InvoiceKind, InvoiceLine, PaymentMethod, Product, TaxRate
+from models import Customer, Invoice, InvoiceKind, InvoiceLine, PaymentMethod
 
-from ..extensions import db
-from ..services import invoices, payments
-from ..services.errors import DomainError, PermissionDenied
-from ..services.locking import lock_invoice
-from ..services.permissions import Action, can
-from ..services.status import (
+from ...extensions import db
+from ...services.errors import DomainError, PermissionDenied
+from ...services.invoicing import drafts
+from ...services.invoicing.status import (
     can_be_credited,
     can_be_voided,
     is_open,
     is_overdue,
     takes_payments,
 )
-from . import validators
-from .delivery import DeliveryMixin, delivery_state
-from .formatting import money_column
-from .secured import SecuredModelView, refuse, scoped_query
+from ...services.permissions import Action, can
+from .. import validators
+from ..delivery.actions import DeliveryMixin, delivery_state
+from ..formatting import money_column
+from ..payments.recording import PaymentMixin
+from ..secured import SecuredModelView, refuse, scoped_query
+from .lifecycle import LifecycleMixin
+from .lines import LineForm
 
 
 def balance_column(view: Any, context: Any, model: Invoice, name: str) -> str:
@@ -52,42 +51,6 @@ def status_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
     return badge
 
 
-class LineForm(InlineFormAdmin):
-    form_columns = [
-        "id",
-        "product",
-        "description",
-        "quantity",
-        "unit",
-        "unit_price",
-        "discount_percent",
-        "tax_rate",
-    ]
-    form_label = "Line"
-    form_overrides = {
-        "quantity": validators.PlainDecimalField,
-        "unit_price": validators.PlainDecimalField,
-        "discount_percent": validators.PlainDecimalField,
-    }
-    form_args = {
-        "product": {"query_factory": scoped_query(Product)},
-        # Inactive rates stay choosable: a credit note copies the rates its invoice charged.
-        "tax_rate": {
-            "query_factory": lambda: db.session.query(TaxRate).order_by(
-                TaxRate.is_active.desc(), TaxRate.country, TaxRate.percentage.desc()
-            )
-        },
-        "discount_percent": {"default": 0, "label": "Discount %"},
-    }
-
-
-def _form_version() -> int:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        raise DomainError("The form is incomplete; reload the invoice and try again.") from None
-
-
 def _currency_optional(form: Any) -> Any:
     # Flask-Admin marks NOT NULL columns required; an empty currency means the customer's,
     # so the browser must not refuse to submit it.
@@ -95,15 +58,14 @@ def _currency_optional(form: Any) -> Any:
     return form
 
 
-class InvoiceAdmin(DeliveryMixin, SecuredModelView):
+class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView):
     create_permission = edit_permission = Action.EDIT_DRAFT
     delete_permission = Action.DELETE_DRAFT
-    endpoint_actions = {
-        "issue_view": Action.ISSUE,
-        "void_view": Action.VOID,
-        "credit_view": Action.CREDIT,
-        "pay_view": Action.RECORD_PAYMENT,
-    } | DeliveryMixin.delivery_actions
+    endpoint_actions = (
+        LifecycleMixin.lifecycle_actions
+        | PaymentMixin.payment_actions
+        | DeliveryMixin.delivery_actions
+    )
 
     list_template = "admin/invoice_list.html"
     details_template = "admin/invoice_details.html"
@@ -226,7 +188,7 @@ class InvoiceAdmin(DeliveryMixin, SecuredModelView):
         valid = super().validate_form(form)
         if hasattr(form, "due_date"):
             try:
-                invoices.check_dates(form.issue_date.data, form.due_date.data)
+                drafts.check_dates(form.issue_date.data, form.due_date.data)
             except DomainError as exc:
                 form.due_date.errors = [*form.due_date.errors, exc.message]
                 valid = False
@@ -248,10 +210,10 @@ class InvoiceAdmin(DeliveryMixin, SecuredModelView):
         # collection, where they would still count towards the totals.
         for line in [line for line in invoice.lines if line in db.session.deleted]:
             invoice.lines.remove(line)
-        invoices.prepare_draft(db.session, current_user, invoice, is_created=is_created)
+        drafts.prepare_draft(db.session, current_user, invoice, is_created=is_created)
 
     def on_model_delete(self, invoice: Invoice) -> None:
-        invoices.delete_draft(db.session, current_user, invoice)
+        drafts.delete_draft(db.session, current_user, invoice)
 
     def delete_model(self, model: Invoice) -> bool:
         # delete_draft already removed it; the base class would delete it a second time.
@@ -267,83 +229,6 @@ class InvoiceAdmin(DeliveryMixin, SecuredModelView):
             return False
         self.after_model_delete(model)
         return True
-
-    # Lifecycle actions: POST only, CSRF-checked globally, permission-checked in the service.
-    def _lifecycle(self, invoice_id: int, act: Callable[[Invoice], Any], done: str):
-        invoice = self.get_one(invoice_id)
-        if invoice is None:
-            flash("That invoice does not exist or is not yours to see.", "error")
-            return redirect(self.get_url(".index_view"))
-        details = redirect(self.get_url(".details_view", id=invoice.id))
-        try:
-            lock_invoice(db.session, invoice, expected_version=_form_version())
-            result = act(invoice)
-            db.session.commit()
-        except PermissionDenied as exc:
-            db.session.rollback()
-            refuse(exc.message)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return details
-        flash(done.format(invoice=invoice, result=result), "success")
-        if isinstance(result, Invoice) and result.id != invoice.id:
-            return redirect(self.get_url(".details_view", id=result.id))
-        return details
-
-    @expose("/issue/<int:invoice_id>", methods=("POST",))
-    def issue_view(self, invoice_id: int):
-        return self._lifecycle(
-            invoice_id,
-            lambda inv: invoices.issue(db.session, current_user, inv, date.today()),
-            "Issued {invoice.reference}.",
-        )
-
-    @expose("/void/<int:invoice_id>", methods=("POST",))
-    def void_view(self, invoice_id: int):
-        return self._lifecycle(
-            invoice_id,
-            lambda inv: invoices.void(
-                db.session, current_user, inv, request.form.get("reason", "")
-            ),
-            "Voided {invoice.reference}.",
-        )
-
-    @expose("/credit/<int:invoice_id>", methods=("POST",))
-    def credit_view(self, invoice_id: int):
-        if request.form.get("mode") == "full":
-            return self._lifecycle(
-                invoice_id,
-                lambda inv: invoices.credit_in_full(db.session, current_user, inv, date.today()),
-                "Issued credit note {result.reference} for {invoice.reference}.",
-            )
-        return self._lifecycle(
-            invoice_id,
-            lambda inv: invoices.create_credit_note(db.session, current_user, inv),
-            "Draft credit note opened: adjust its lines, then issue it.",
-        )
-
-    @expose("/pay/<int:invoice_id>", methods=("POST",))
-    def pay_view(self, invoice_id: int):
-        form = request.form
-        record = payments.record_refund if form.get("kind") == "refund" else payments.record_payment
-
-        def act(inv: Invoice):
-            try:
-                paid_on = date.fromisoformat(form.get("payment_date") or date.today().isoformat())
-            except ValueError:
-                raise DomainError("The payment date must be a date (YYYY-MM-DD).") from None
-            return record(
-                db.session,
-                current_user,
-                inv,
-                form.get("amount", ""),
-                paid_on,
-                method=form.get("method", "bank_transfer"),
-                reference=form.get("reference", ""),
-            )
-
-        return self._lifecycle(invoice_id, act, "Recorded {result.amount} on {invoice.reference}.")
 
     def render(self, template: str, **kwargs: Any) -> str:
         model = kwargs.get("model")

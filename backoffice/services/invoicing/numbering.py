@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from models import NumberingSeries
 
-from .errors import DomainError
+from ..errors import DomainError
 
 
 def default_series(session: Session, company_id: int, kind: str) -> NumberingSeries:

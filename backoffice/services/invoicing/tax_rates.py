@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from models import InvoiceLine, TaxRate
 
-from .errors import DomainError
+from ..errors import DomainError
 
 
 def check_rate_change(session: Session, rate: TaxRate) -> None:

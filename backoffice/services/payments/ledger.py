@@ -8,12 +8,13 @@ from sqlalchemy.orm import Session
 
 from models import Invoice, InvoiceKind, Payment, PaymentMethod, PaymentSource, User
 
-from . import audit
-from .errors import DomainError
-from .locking import lock_invoice
-from .money import check_fits, format_money, minor_unit, parse_decimal, round_money
-from .permissions import Action, require, require_company
-from .status import UNPAID_OPEN, derive_status
+from .. import audit
+from ..errors import DomainError
+from ..invoicing.status import UNPAID_OPEN, derive_status
+from ..locking import lock_invoice
+from ..money import check_fits, format_money, minor_unit, parse_decimal, round_money
+from ..permissions import Action, require
+from ..scoping import require_company
 
 
 def _existing(

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, InvoiceTaxTotal
 
-from .errors import DomainError
-from .money import format_money
-from .money import format_plain as plain
+from ..errors import DomainError
+from ..money import format_money
+from ..money import format_plain as plain
 from .status import OPEN_STATUSES
 
 

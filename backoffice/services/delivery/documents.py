@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from models import Invoice, StoredDocument
 
-from .errors import DomainError
+from .. import work
+from ..errors import DomainError
 from .storage import DocumentStorage
 
 # Raise when the template changes in a way that must reach already issued invoices.
@@ -20,6 +21,20 @@ Renderer = Callable[[Invoice], bytes]
 def storage_key(invoice: Invoice) -> str:
     """Where an invoice's PDF is stored: per company, named by its number."""
     return f"invoices/{invoice.company_id}/{invoice.reference}-v{CONTENT_VERSION}.pdf"
+
+
+def request_render(session: Session, invoice: Invoice) -> None:
+    """Ask for the invoice's PDF to be rendered and stored once this transaction commits."""
+    work.request_job(
+        session,
+        work.JobRequest(
+            kind="render_pdf",
+            args=(invoice.id,),
+            job_id=f"pdf-{invoice.id}-v{CONTENT_VERSION}",
+            invoice_id=invoice.id,
+            company_id=invoice.company_id,
+        ),
+    )
 
 
 def find_invoice_pdf(session: Session, invoice_id: int) -> StoredDocument | None:

@@ -1,0 +1,51 @@
+"""Invoice actions as confirmed POSTs: scoped lookup, the version the user saw, one commit.
+
+CSRF is checked globally and the role by the view's endpoint_actions; the service checks again.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, request
+
+from models import Invoice
+
+from ..extensions import db
+from ..services.errors import DomainError, PermissionDenied
+from ..services.locking import lock_invoice
+from .secured import refuse
+
+
+def form_version() -> int:
+    """The invoice version the page showed, sent back by every action form."""
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        raise DomainError("The form is incomplete; reload the invoice and try again.") from None
+
+
+class ConfirmedActionsMixin:
+    """Runs an action on one invoice for a model view that offers get_one and get_url."""
+
+    def run_confirmed(self, invoice_id: int, act: Callable[[Invoice], Any], done: str):
+        """Lock the invoice at the version shown, act, commit, and say what happened."""
+        invoice = self.get_one(invoice_id)
+        if invoice is None:
+            flash("That invoice does not exist or is not yours to see.", "error")
+            return redirect(self.get_url(".index_view"))
+        details = redirect(self.get_url(".details_view", id=invoice.id))
+        try:
+            lock_invoice(db.session, invoice, expected_version=form_version())
+            result = act(invoice)
+            db.session.commit()
+        except PermissionDenied as exc:
+            db.session.rollback()
+            refuse(exc.message)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return details
+        flash(done.format(invoice=invoice, result=result), "success")
+        if isinstance(result, Invoice) and result.id != invoice.id:
+            return redirect(self.get_url(".details_view", id=result.id))
+        return details

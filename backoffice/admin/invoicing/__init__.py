@@ -1,0 +1,1 @@
+"""Invoicing screens: invoices and credit notes, customers, products, tax rates, numbering."""

@@ -1,0 +1,54 @@
+"""The invoice screen's lifecycle buttons: issue, void and credit, each a confirmed POST."""
+
+from datetime import date
+
+from flask import request
+from flask_admin import expose
+from flask_login import current_user
+
+from ...extensions import db
+from ...services.invoicing import lifecycle
+from ...services.permissions import Action
+from ..confirmed import ConfirmedActionsMixin
+
+
+class LifecycleMixin(ConfirmedActionsMixin):
+    """Endpoints mixed into InvoiceAdmin; role checks come from its endpoint_actions."""
+
+    lifecycle_actions = {
+        "issue_view": Action.ISSUE,
+        "void_view": Action.VOID,
+        "credit_view": Action.CREDIT,
+    }
+
+    @expose("/issue/<int:invoice_id>", methods=("POST",))
+    def issue_view(self, invoice_id: int):
+        return self.run_confirmed(
+            invoice_id,
+            lambda inv: lifecycle.issue(db.session, current_user, inv, date.today()),
+            "Issued {invoice.reference}.",
+        )
+
+    @expose("/void/<int:invoice_id>", methods=("POST",))
+    def void_view(self, invoice_id: int):
+        return self.run_confirmed(
+            invoice_id,
+            lambda inv: lifecycle.void(
+                db.session, current_user, inv, request.form.get("reason", "")
+            ),
+            "Voided {invoice.reference}.",
+        )
+
+    @expose("/credit/<int:invoice_id>", methods=("POST",))
+    def credit_view(self, invoice_id: int):
+        if request.form.get("mode") == "full":
+            return self.run_confirmed(
+                invoice_id,
+                lambda inv: lifecycle.credit_in_full(db.session, current_user, inv, date.today()),
+                "Issued credit note {result.reference} for {invoice.reference}.",
+            )
+        return self.run_confirmed(
+            invoice_id,
+            lambda inv: lifecycle.create_credit_note(db.session, current_user, inv),
+            "Draft credit note opened: adjust its lines, then issue it.",
+        )

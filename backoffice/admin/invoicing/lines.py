@@ -1,0 +1,38 @@
+"""The draft's lines, edited inline on the invoice form."""
+
+from flask_admin.model.form import InlineFormAdmin
+
+from models import Product, TaxRate
+
+from ...extensions import db
+from .. import validators
+from ..secured import scoped_query
+
+
+class LineForm(InlineFormAdmin):
+    form_columns = [
+        "id",
+        "product",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_percent",
+        "tax_rate",
+    ]
+    form_label = "Line"
+    form_overrides = {
+        "quantity": validators.PlainDecimalField,
+        "unit_price": validators.PlainDecimalField,
+        "discount_percent": validators.PlainDecimalField,
+    }
+    form_args = {
+        "product": {"query_factory": scoped_query(Product)},
+        # Inactive rates stay choosable: a credit note copies the rates its invoice charged.
+        "tax_rate": {
+            "query_factory": lambda: db.session.query(TaxRate).order_by(
+                TaxRate.is_active.desc(), TaxRate.country, TaxRate.percentage.desc()
+            )
+        },
+        "discount_percent": {"default": 0, "label": "Discount %"},
+    }

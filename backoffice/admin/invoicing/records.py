@@ -1,0 +1,65 @@
+"""The records invoices are made of: customers and products, per company."""
+
+from models import Company
+
+from ...services.permissions import Action
+from .. import validators
+from ..secured import CompanyScopedModelView, scoped_query
+
+
+class CustomerAdmin(CompanyScopedModelView):
+    create_permission = edit_permission = Action.EDIT_CUSTOMER
+    delete_permission = Action.DELETE_CUSTOMER
+    column_list = [
+        "name",
+        "company",
+        "country",
+        "currency",
+        "vat_id",
+        "email",
+        "payment_terms_days",
+    ]
+    column_searchable_list = ["name", "email", "vat_id", "city"]
+    column_filters = ["country", "currency", "language", "company.name"]
+    column_sortable_list = ["name", "country", "currency", ("company", "company.name")]
+    column_default_sort = "name"
+    form_columns = [
+        "company",
+        "name",
+        "address",
+        "postal_code",
+        "city",
+        "country",
+        "email",
+        "vat_id",
+        "currency",
+        "payment_terms_days",
+        "language",
+    ]
+    form_choices = {"language": [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]}
+    form_args = {
+        "company": {"query_factory": scoped_query(Company)},
+        "country": validators.COUNTRY,
+        "currency": validators.CURRENCY,
+        "vat_id": {"validators": [validators.vat_id("country")], "label": "VAT id"},
+        "email": {"description": "Invoice recipients, separated by commas."},
+    }
+
+
+class ProductAdmin(CompanyScopedModelView):
+    create_permission = edit_permission = delete_permission = Action.EDIT_PRODUCT
+    column_list = ["code", "name", "company", "unit", "unit_price", "default_tax_rate", "is_active"]
+    column_searchable_list = ["code", "name"]
+    column_filters = ["is_active", "unit", "company.name"]
+    column_default_sort = "code"
+    form_columns = [
+        "company",
+        "code",
+        "name",
+        "description",
+        "unit",
+        "unit_price",
+        "default_tax_rate",
+        "is_active",
+    ]
+    form_args = {"company": {"query_factory": scoped_query(Company)}}

@@ -1,0 +1,1 @@
+"""Payment screens: recording payments and refunds on an invoice, and the payments list."""

@@ -1,0 +1,1 @@
+"""Delivery: the invoice PDF, its storage, and email through the outbox."""

@@ -1,0 +1,1 @@
+"""Invoicing: drafts, totals, numbering, issue, credit notes, status."""

@@ -1,0 +1,1 @@
+"""Payments: money received and refunded against issued invoices."""

@@ -1,0 +1,30 @@
+"""Every kind of background job: its function, queue, time limit and retries.
+
+Services ask for a job by kind (backoffice/services/work.py); adding a kind is one entry here.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .email import send_email
+from .pdf import render_invoice_pdf
+
+# Where a worker looks first: rendering before email, so an email's attachment is ready.
+QUEUE_NAMES = ("pdf", "email", "sync", "default")
+
+
+@dataclass(frozen=True)
+class JobKind:
+    function: Callable[..., Any]  # takes ids and plain values, re-checks the database
+    queue: str
+    timeout_seconds: int  # RQ kills a job running longer and retries it
+    # Seconds before each retry, after which a failing job shows as failed; None: the
+    # deployment's JOB_RETRY_INTERVALS.
+    retry_intervals: tuple[int, ...] | None = None
+
+
+KINDS: Mapping[str, JobKind] = {
+    "render_pdf": JobKind(render_invoice_pdf, queue="pdf", timeout_seconds=180),
+    "send_email": JobKind(send_email, queue="email", timeout_seconds=180),
+}
