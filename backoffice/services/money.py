@@ -1,27 +1,33 @@
 """Currency precision and rounding: the one place that turns amounts into money."""
 
+import copy
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+import iso4217
+from babel import Locale
 from sqlalchemy import Numeric
 
 from .errors import DomainError
 
-# Funds, metals and testing codes are not invoiceable; amounts are stored with 3 decimals at
-# most (BHD), so currencies with more (CLF) are refused rather than rounded.
-NON_CURRENCIES = frozenset(
-    {"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"}
-)
-_INVOICEABLE = frozenset(
-    code
-    for code in list_currencies()
-    if code not in NON_CURRENCIES and get_currency_precision(code) <= 3
-)
+# The minor units of every active currency, from the ISO 4217 table itself: babel's CLDR data
+# differs for a dozen currencies (IQD 0 instead of 3, RSD 0 instead of 2) and still knows
+# withdrawn codes (DEM, FRF). Metals and testing codes have no minor unit and are not
+# invoiceable; amounts are stored with 3 decimals at most, so CLF and UYW (4) are refused.
+EXPONENTS: dict[str, int] = {
+    currency.code: currency.exponent
+    for currency in iso4217.Currency
+    if currency.exponent is not None and currency.exponent <= 3
+}
 
 
 def is_currency(code: str) -> bool:
-    """Tell whether code is an ISO 4217 currency one can invoice in."""
-    return code in _INVOICEABLE
+    """Tell whether code is an active ISO 4217 currency one can invoice in."""
+    return code in EXPONENTS
+
+
+def currency_exponent(currency: str) -> int:
+    """The currency's decimals per ISO 4217: 0 for JPY, 2 for EUR, 3 for BHD and IQD."""
+    return EXPONENTS[require_currency(currency)]
 
 
 def require_currency(code: str) -> str:
@@ -36,7 +42,7 @@ def require_currency(code: str) -> str:
 
 def minor_unit(currency: str) -> Decimal:
     """Return the smallest amount of a currency: 1 for JPY, 0.01 for EUR, 0.001 for BHD."""
-    return Decimal(1).scaleb(-get_currency_precision(require_currency(currency)))
+    return Decimal(1).scaleb(-currency_exponent(currency))
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
@@ -83,7 +89,7 @@ def check_fits(value: Decimal, numeric: Numeric, field: str, label: str) -> Deci
 
 def format_amount(amount: Decimal, currency: str) -> str:
     """Plain amount for form inputs: the currency's decimals, or more when a price has them."""
-    exponent = get_currency_precision(require_currency(currency))
+    exponent = currency_exponent(currency)
     normalized = amount.normalize()
     if -normalized.as_tuple().exponent < exponent:
         normalized = normalized.quantize(minor_unit(currency))
@@ -96,5 +102,12 @@ def format_plain(value: Decimal) -> str:
 
 
 def format_money(amount: Decimal, currency: str, locale: str = "en") -> str:
-    """Format an amount for people, in the given locale."""
-    return format_currency(round_money(amount, currency), currency, locale=locale)
+    """Format an amount for people, in the given locale, with its ISO 4217 decimals."""
+    digits = currency_exponent(currency)
+    # The locale's own pattern (symbol, separators, order), with the ISO decimals in place
+    # of CLDR's; a copy, since the locale data is shared.
+    pattern = copy.copy(Locale.parse(locale).currency_formats["standard"])
+    pattern.frac_prec = (digits, digits)
+    return pattern.apply(
+        round_money(amount, currency), locale, currency=currency, currency_digits=False
+    )

@@ -1,5 +1,6 @@
 """Jobs run for real: committed data, real Redis queues, in-process or real worker processes."""
 
+import logging
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ def smtp_port() -> int:
 @pytest.fixture
 def inbox(smtp_port) -> Iterator[Inbox]:
     """A real SMTP server on localhost collecting what it receives."""
+    # aiosmtpd narrates every connection at INFO; the app's handler would print it all.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     received = Inbox()
     controller = Controller(received, hostname="127.0.0.1", port=smtp_port)
     controller.start()

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from backoffice.services.errors import DomainError
-from backoffice.services.invoicing import credit_notes, lifecycle
-from backoffice.services.invoicing.status import is_overdue
+from backoffice.services.invoicing import credit_notes, drafts, lifecycle
+from backoffice.services.invoicing.status import is_overdue, refund_due, refunds_due
 from backoffice.services.payments import ledger
 from models import Invoice, InvoiceKind, InvoiceStatus
 from tests import factories
@@ -62,18 +62,14 @@ def test_partial_credit_then_the_remainder(session, finance, company, issued):
     assert issued.balance_amount == D("119.00")
     assert issued.status == InvoiceStatus.ISSUED
 
-    # Crediting "in full" again would exceed what is left.
-    with pytest.raises(DomainError, match="partly credited"), session.begin_nested():
-        lifecycle.credit_in_full(session, finance, issued, ISSUE_DAY)
-
-    rest = _reduce_to(
-        session, finance, lifecycle.create_credit_note(session, finance, issued), ["1", "0.0001"]
-    )
+    # The next draft offers what is left: 100.00 at 19 %.
+    rest = lifecycle.create_credit_note(session, finance, issued)
+    vat19 = issued.lines[0].tax_rate
+    assert [(n.unit_price, n.tax_rate_id) for n in rest.lines] == [(D("100.00"), vat19.id)]
+    drafts.add_line(session, finance, rest, line(vat19, "1", "0.01"))
     with pytest.raises(DomainError, match="more than what is left"):
-        lifecycle.issue(session, finance, rest, ISSUE_DAY)  # 119.00 + 0.01: one cent too much
-    factories.edit_draft(
-        session, finance, rest, factories.remove_line(1)
-    )  # only 100.00 @ 19 % = 119.00 left
+        lifecycle.issue(session, finance, rest, ISSUE_DAY)  # 119.01: one cent too much
+    factories.edit_draft(session, finance, rest, factories.remove_line(1))
     lifecycle.issue(session, finance, rest, ISSUE_DAY)
 
     assert rest.reference == "CN-2026-000002"
@@ -144,3 +140,77 @@ def test_void_of_a_credit_note_gives_the_credit_back_or_is_refused(session, fina
     except DomainError:
         return  # refusing is a fine answer too
     assert issued.credited_amount == 0
+
+
+# --- tax per rate: the credit notes of an invoice add up to exactly the invoice ------------
+
+
+def _credit_one_line_at(session, finance, invoice: Invoice, rate) -> Invoice:
+    """A partial credit note keeping only the first line at that tax rate."""
+    note = lifecycle.create_credit_note(session, finance, invoice)
+    keep = next(i for i, note_line in enumerate(note.lines) if note_line.tax_rate_id == rate.id)
+    for index in reversed(range(len(note.lines))):
+        if index != keep:
+            factories.edit_draft(session, finance, note, factories.remove_line(index))
+    return lifecycle.issue(session, finance, note, ISSUE_DAY)
+
+
+def _tax_credited_at(invoice: Invoice, percentage: str) -> D:
+    return sum(
+        (
+            total.tax_amount
+            for note in invoice.credit_notes
+            if note.status != InvoiceStatus.DRAFT
+            for total in note.tax_totals
+            if total.percentage == D(percentage)
+        ),
+        D(0),
+    )
+
+
+def test_crediting_a_rate_in_parts_never_credits_more_tax_than_was_charged(
+    session, finance, customer, vat19, vat7
+):
+    lines = [line(vat19, "1", "12.50"), line(vat19, "1", "12.50"), line(vat7, "1", "100.00")]
+    invoice = factories.make_issued_invoice(session, finance, customer, lines)
+    assert sorted(t.tax_amount for t in invoice.tax_totals) == [D("4.75"), D("7.00")]
+
+    first = _credit_one_line_at(session, finance, invoice, vat19)
+    second = _credit_one_line_at(session, finance, invoice, vat19)
+    assert (first.tax_amount, second.tax_amount) == (D("2.38"), D("2.37"))  # 4.75 in all
+    assert _tax_credited_at(invoice, "19") == D("4.75")
+
+    rest = lifecycle.credit_in_full(session, finance, invoice, ISSUE_DAY)  # the 107.00 left
+    assert rest.total_amount == D("107.00")
+    assert invoice.credited_amount == invoice.total_amount == D("136.75")
+    assert invoice.balance_amount == 0
+
+
+def test_credit_in_full_after_a_partial_credit_credits_exactly_what_is_left(
+    session, finance, issued
+):
+    note = lifecycle.create_credit_note(session, finance, issued)
+    lifecycle.issue(session, finance, _reduce_to(session, finance, note, ["1", "1"]), ISSUE_DAY)
+    rest = lifecycle.credit_in_full(session, finance, issued, ISSUE_DAY)
+    assert rest.total_amount == D("119.00")  # 100.00 at 19 % was left
+    assert [line.description for line in rest.lines] == [f"Rest of {issued.reference}"]
+    assert issued.credited_amount == issued.total_amount
+
+
+# --- credited beyond what is owed: a refund due, shown, never a silent negative balance ----
+
+
+def test_full_credit_of_a_paid_invoice_is_a_refund_due_to_the_customer(
+    session, finance, customer, vat19
+):
+    invoice = factories.make_issued_invoice(session, finance, customer, [line(vat19, "1")])
+    ledger.record_payment(session, finance, invoice, "119.00", ISSUE_DAY)
+    lifecycle.credit_in_full(session, finance, invoice, ISSUE_DAY)
+
+    assert invoice.status == InvoiceStatus.PAID
+    assert refund_due(invoice) == D("119.00")
+    assert refunds_due(session, customer.id) == {"EUR": D("119.00")}
+
+    ledger.record_refund(session, finance, invoice, "119.00", ISSUE_DAY)
+    assert refund_due(invoice) == 0 and invoice.balance_amount == 0
+    assert refunds_due(session, customer.id) == {}

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from backoffice.services.errors import DomainError
 from backoffice.services.invoicing import drafts, lifecycle
 from backoffice.services.invoicing.drafts import LineInput
-from backoffice.services.invoicing.status import is_overdue
+from backoffice.services.invoicing.status import can_be_voided, is_overdue
 from backoffice.services.payments import ledger
 from models import Invoice, InvoiceLine, InvoiceStatus
 from tests import factories
@@ -82,6 +82,7 @@ def test_create_draft_normalizes_the_currency(session, finance, customer):
         ("unit_price", "12.34.5", "Unit price must be a number"),
         ("unit_price", "1,5", "use a point for decimals"),
         ("unit_price", "1,500.00", "use a point for decimals"),
+        ("unit_price", "-5", "Unit price cannot be negative"),
         ("discount_percent", "101", "Discount must be between 0 and 100"),
         ("description", "   ", "needs a description"),
     ],
@@ -94,6 +95,22 @@ def test_add_line_is_refused_with_a_clear_message_when_input_is_bad(
     with pytest.raises(DomainError, match=message):
         drafts.add_line(session, finance, draft, LineInput(tax_rate_id=vat19.id, **data))
     assert draft.lines == []
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([("1000000000", "1000000")], "Line 1: its amount is too large"),
+        ([("100000000", "9000000")] * 2, "The invoice total is too large"),
+    ],
+)
+def test_amounts_too_large_for_the_books_are_refused_by_field(
+    session, finance, customer, vat19, lines, message
+):
+    draft = factories.make_draft(session, finance, customer, lines=[])
+    with pytest.raises(DomainError, match=message):
+        for quantity, price in lines:
+            drafts.add_line(session, finance, draft, line(vat19, quantity, price))
 
 
 def test_add_line_names_the_form_field_when_quantity_is_not_a_number(
@@ -318,6 +335,16 @@ def test_void_is_refused_when_paid_in_part(session, finance, issued):
     with pytest.raises(DomainError, match="cannot be voided|Only an issued or sent"):
         lifecycle.void(session, finance, issued, "mistake")
     assert issued.status == InvoiceStatus.PARTIALLY_PAID
+
+
+def test_void_is_refused_when_a_payment_was_refunded_in_full(session, finance, issued):
+    # The money moved in and out: the invoice stays live, and a credit note corrects it.
+    ledger.record_payment(session, finance, issued, issued.total_amount, ISSUE_DAY)
+    ledger.record_refund(session, finance, issued, issued.total_amount, ISSUE_DAY)
+    assert issued.paid_amount == 0 and not can_be_voided(issued)
+    with pytest.raises(DomainError, match="payments, refunds or credit notes"):
+        lifecycle.void(session, finance, issued, "Customer cancelled")
+    assert issued.status == InvoiceStatus.ISSUED
 
 
 def test_void_is_refused_when_draft_or_already_void(session, finance, draft, customer):

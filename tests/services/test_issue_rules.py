@@ -93,3 +93,11 @@ def test_nothing_is_owed_on_void_invoices_drafts_and_credit_notes(session, finan
     other = factories.make_issued_invoice(session, finance, issued.customer)
     lifecycle.void(session, finance, other, "duplicate")
     assert other.balance_amount == 0
+
+
+def test_a_zero_total_invoice_is_settled_when_issued(session, finance, customer, vat19):
+    free = factories.line(vat19, "1", "100.00", discount_percent="100")
+    draft = factories.make_draft(session, finance, customer, [free])
+    issued = lifecycle.issue(session, finance, draft, ISSUE_DAY)
+    assert issued.total_amount == 0
+    assert issued.status == InvoiceStatus.PAID  # nothing to pay, nothing to credit

@@ -1,7 +1,7 @@
 """Rounding and invoice totals (EN 16931): fixed vectors and properties over random invoices."""
 
 import random
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given
@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 
 from backoffice.services.errors import DomainError
 from backoffice.services.invoicing.totals import LineAmounts, compute_totals
-from backoffice.services.money import minor_unit, parse_decimal, require_currency, round_money
+from backoffice.services.money import (
+    format_money,
+    minor_unit,
+    parse_decimal,
+    require_currency,
+    round_money,
+)
 
 D = Decimal
 CURRENCY_DECIMALS = {"EUR": 2, "USD": 2, "JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3}
@@ -109,6 +115,30 @@ def test_round_money_rounds_half_up_to_minor_units(amount, currency, expected):
 @pytest.mark.parametrize(("currency", "unit"), [("EUR", "0.01"), ("JPY", "1"), ("BHD", "0.001")])
 def test_minor_unit_follows_iso_4217(currency, unit):
     assert minor_unit(currency) == D(unit)
+
+
+# CLDR (babel) gives these currencies other decimals than the ISO 4217 table does.
+@pytest.mark.parametrize(
+    ("currency", "unit"),
+    [("IQD", "0.001"), ("RSD", "0.01"), ("MGA", "0.01"), ("LAK", "0.01"), ("ISK", "1")],
+)
+def test_minor_unit_is_the_iso_4217_one_when_cldr_disagrees(currency, unit):
+    assert minor_unit(currency) == D(unit)
+    assert round_money(D("1.2345"), currency) == D("1.2345").quantize(D(unit), ROUND_HALF_UP)
+
+
+@pytest.mark.parametrize("code", ["DEM", "FRF", "ITL", "VEF", "HRK"])
+def test_withdrawn_currencies_are_refused(code):
+    with pytest.raises(DomainError, match=f"Unknown currency '{code}'"):
+        require_currency(code)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [("1234.567", "IQD", "IQD1,234.567"), ("1234", "JPY", "¥1,234"), ("5", "RSD", "RSD5.00")],
+)
+def test_amounts_are_shown_with_the_iso_4217_decimals(amount, currency, shown):
+    assert format_money(D(amount), currency) == shown
 
 
 def test_round_money_accepts_lowercase_currency():

@@ -32,6 +32,28 @@ def test_zero_quantity(client_as, customer, vat19, db_session):
     assert count(db_session, Invoice) == before
 
 
+def test_negative_unit_price(client_as, customer, vat19, db_session):
+    client = client_as("finance")
+    before = count(db_session, Invoice)
+    response = create_draft(client, customer, vat19, **{"lines-0-unit_price": "-10.00"})
+    assert "Unit price cannot be negative" in messages(response.get_data(as_text=True))
+    assert count(db_session, Invoice) == before
+
+
+def test_line_amount_too_large_for_the_books(client_as, customer, vat19, db_session):
+    client = client_as("finance")
+    before = count(db_session, Invoice)
+    response = create_draft(
+        client,
+        customer,
+        vat19,
+        **{"lines-0-quantity": "1000000000", "lines-0-unit_price": "1000000"},
+    )
+    assert response.status_code == 200
+    assert "Line 1: its amount is too large" in messages(response.get_data(as_text=True))
+    assert count(db_session, Invoice) == before
+
+
 def test_unknown_currency(client_as, company, customer, vat19, db_session):
     client = client_as("finance")
     before = count(db_session, Invoice)
@@ -123,7 +145,29 @@ def test_credit_note_larger_than_what_is_left(client_as, customer, vat19, db_ses
     db_session.refresh(invoice)
     assert invoice.credited_amount == Decimal("11.90")
 
+    # The next draft offers what is left at that rate; asking for a cent more is refused.
     act(client, invoice, "credit", mode="partial")
+    too_much = latest_invoice(db_session)
+    [rest] = too_much.lines
+    assert rest.description == f"Rest of {invoice.reference}"
+    response = client.post(
+        f"/admin/invoice/edit/?id={too_much.id}",
+        data={
+            "customer": str(customer.id),
+            "currency": "EUR",
+            "notes": too_much.notes,
+            "expected_version": str(too_much.version),
+            "lines-0-id": str(rest.id),
+            "lines-0-description": rest.description,
+            "lines-0-quantity": "1",
+            "lines-0-unit": rest.unit,
+            "lines-0-unit_price": str(rest.unit_price + Decimal("0.01")),
+            "lines-0-discount_percent": "0",
+            "lines-0-tax_rate": str(rest.tax_rate_id),
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302, messages(response.get_data(as_text=True))
     too_much = latest_invoice(db_session)
     response = act(client, too_much, "issue")
     text = messages(client.get(response.headers["Location"]).get_data(as_text=True))

@@ -19,6 +19,7 @@ from ...services.invoicing.status import (
     can_be_voided,
     is_open,
     is_overdue,
+    refund_due,
     takes_payments,
 )
 from ...services.permissions import Action, can
@@ -48,6 +49,8 @@ def status_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
     badge = escape(model.status.replace("_", " "))
     if is_overdue(model, date.today()):
         badge += Markup(' <span class="badge badge-danger">overdue</span>')
+    if refund_due(model):
+        badge += Markup(' <span class="badge badge-warning">refund due</span>')
     return badge
 
 
@@ -236,7 +239,10 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
             kwargs["actions"] = available_actions(model)
             kwargs["delivery"] = delivery_state(model)
         kwargs.update(
-            today=date.today(), is_overdue=is_overdue, payment_methods=list(PaymentMethod)
+            today=date.today(),
+            is_overdue=is_overdue,
+            refund_due=refund_due,
+            payment_methods=list(PaymentMethod),
         )
         return super().render(template, **kwargs)
 
@@ -247,7 +253,6 @@ def available_actions(invoice: Invoice) -> dict[str, bool]:
         "issue": invoice.is_draft and can(current_user, Action.ISSUE),
         "void": can_be_voided(invoice) and can(current_user, Action.VOID),
         "credit": can_be_credited(invoice) and can(current_user, Action.CREDIT),
-        "credit_in_full": can_be_credited(invoice) and not invoice.credited_amount,
         "pay": takes_payments(invoice) and can(current_user, Action.RECORD_PAYMENT),
         "send": is_open(invoice) and can(current_user, Action.SEND),
         "resend": is_open(invoice) and can(current_user, Action.RESEND),

@@ -1,10 +1,26 @@
 """The records invoices are made of: customers and products, per company."""
 
-from models import Company
+from typing import Any
 
+from markupsafe import Markup, escape
+
+from models import Company, Customer
+
+from ...extensions import db
+from ...services.invoicing.status import refunds_due
+from ...services.money import format_money
 from ...services.permissions import Action
 from .. import validators
 from ..secured import CompanyScopedModelView, scoped_query
+
+
+def refund_due_column(view: Any, context: Any, model: Customer, name: str) -> Markup:
+    """What the customer is owed back (credit notes on paid invoices), per currency."""
+    owed = refunds_due(db.session, model.id)
+    if not owed:
+        return Markup('<span class="text-muted">nothing</span>')
+    amounts = ", ".join(format_money(amount, currency) for currency, amount in owed.items())
+    return Markup('<span class="badge badge-warning">{}</span>').format(escape(amounts))
 
 
 class CustomerAdmin(CompanyScopedModelView):
@@ -36,6 +52,9 @@ class CustomerAdmin(CompanyScopedModelView):
         "payment_terms_days",
         "language",
     ]
+    column_details_list = [*form_columns, "refund_due", "created_at", "updated_at"]
+    column_labels = {"refund_due": "Refund due", "vat_id": "VAT id"}
+    column_formatters_detail = {"refund_due": refund_due_column}
     form_choices = {"language": [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]}
     form_args = {
         "company": {"query_factory": scoped_query(Company)},

@@ -27,7 +27,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, get_currency_precision
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 from reportlab import rl_config
@@ -37,7 +37,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from models import Invoice, InvoiceKind, InvoiceStatus
 
-from ..money import format_money, round_money
+from ..money import currency_exponent, format_money, round_money
 from .pdf_labels import DEFAULT_LANGUAGE, LABELS, labels_for
 from .pdf_sample import build_invoice
 
@@ -90,13 +90,13 @@ class Formatter:
 
     def amount(self, amount: Decimal) -> str:
         """Amount without currency, in the currency's decimals, for table columns."""
-        digits = get_currency_precision(self.currency)
+        digits = currency_exponent(self.currency)
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(round_money(amount, self.currency), pattern, locale=self.locale)
 
     def price(self, price: Decimal) -> str:
         """Unit price: the currency's decimals, more when the price has them (up to 6)."""
-        digits = get_currency_precision(self.currency)
+        digits = currency_exponent(self.currency)
         pattern = "#,##0." + "0" * digits + "#" * (6 - digits)
         return format_decimal(price, pattern, locale=self.locale)
 

@@ -23,6 +23,7 @@ from ..errors import DomainError
 from ..money import check_fits, parse_decimal, require_currency
 from ..permissions import Action, require
 from ..scoping import require_company
+from . import credit_notes
 from .totals import Totals, totals_of_lines
 
 
@@ -134,6 +135,13 @@ def _check_line_values(
         check_fits(value, LINE_COLUMNS[field].type, field, labels[field])
     if quantity <= 0:
         raise DomainError("Quantity must be greater than zero.", "quantity")
+    if unit_price < 0:
+        # EN 16931 BR-27: an item's net price is never negative.
+        raise DomainError(
+            "Unit price cannot be negative: give the line a discount, or correct an issued "
+            "invoice with a credit note.",
+            "unit_price",
+        )
     if not 0 <= discount <= 100:
         raise DomainError("Discount must be between 0 and 100 percent.", "discount_percent")
     if not (description or "").strip():
@@ -202,6 +210,9 @@ def recalculate(session: Session, invoice: Invoice) -> None:
     lines = list(invoice.lines)
     rates = _rates_for(session, invoice, {line.tax_rate_id for line in lines})
     totals = totals_of_lines(lines, rates, invoice.currency)
+    if invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.original_invoice is not None:
+        totals = credit_notes.fit_tax_to_what_is_left(session, invoice, totals)
+    _check_amounts_fit(totals)
     for line, net in zip(lines, totals.line_nets, strict=True):
         line.net_amount = net
     invoice.tax_totals.clear()
@@ -213,6 +224,15 @@ def recalculate(session: Session, invoice: Invoice) -> None:
     # Any change to a draft moves its version, so a screen opened before it is detected.
     invoice.updated_at = utcnow()
     session.flush()
+
+
+def _check_amounts_fit(totals: Totals) -> None:
+    """Refuse amounts the books cannot hold, naming the line, instead of failing the save."""
+    money = Invoice.__table__.c.total_amount.type
+    for position, net in enumerate(totals.line_nets, start=1):
+        check_fits(net, money, "unit_price", f"Line {position}: its amount")
+    for field, amount in (("net_amount", totals.net_amount), ("total_amount", totals.total_amount)):
+        check_fits(amount, money, field, "The invoice total")
 
 
 def tax_total_rows(totals: Totals) -> list[InvoiceTaxTotal]:

@@ -42,6 +42,7 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     _assign_number(session, invoice)
     invoice.issued_at = utcnow()
     invoice.status = InvoiceStatus.ISSUED.value
+    invoice.status = derive_status(invoice).value  # a zero total is settled at once
     if original is not None:
         original.credited_amount += invoice.total_amount
         original.status = derive_status(original).value
@@ -117,9 +118,12 @@ def void(session: Session, actor: User, invoice: Invoice, reason: str) -> Invoic
     lock_invoice(session, invoice)
     if invoice.kind != InvoiceKind.INVOICE:
         raise DomainError("A credit note cannot be voided; issue a new invoice to reverse it.")
-    if invoice.paid_amount != 0 or invoice.credited_amount != 0:
+    # Money that moved, even if refunded since, stays on a live document: voiding would
+    # leave payments and refunds booked against an invoice that no longer counts.
+    if invoice.payments or invoice.credited_amount != 0:
         raise DomainError(
-            f"{invoice} has payments or credit notes and cannot be voided; credit it instead."
+            f"{invoice} has payments, refunds or credit notes and cannot be voided; "
+            "credit it instead."
         )
     if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.SENT):
         raise DomainError(
@@ -154,7 +158,7 @@ def create_credit_note(
         po_reference=original.po_reference,
         notes=notes or f"Credit note for {original.reference}",
         created_by_id=actor.id,
-        lines=credit_notes.copied_lines(original),
+        lines=credit_notes.lines_left(session, original),
     )
     session.add(note)
     session.flush()
@@ -163,13 +167,8 @@ def create_credit_note(
 
 
 def credit_in_full(session: Session, actor: User, original: Invoice, today: date) -> Invoice:
-    """Credit what is left of an invoice and issue the credit note at once."""
+    """Credit everything still creditable on an invoice and issue the credit note at once."""
     credit_notes.check_creditable(original)
-    if original.credited_amount:
-        raise DomainError(
-            f"{original} was partly credited already: open a draft credit note and adjust "
-            "its lines to what is still creditable."
-        )
     return issue(session, actor, create_credit_note(session, actor, original), today)
 
 

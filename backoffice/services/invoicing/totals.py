@@ -36,6 +36,7 @@ class Totals:
     net_amount: Decimal
     tax_amount: Decimal
     total_amount: Decimal
+    currency: str
 
 
 def line_net(
@@ -72,6 +73,10 @@ def compute_totals(lines: Iterable[LineAmounts], currency: str) -> Totals:
             taxable.items(), key=lambda item: (rate_of[item[0]].tax_percentage, item[0])
         )
     )
+    return _summed(nets, breakdown, currency)
+
+
+def _summed(nets: tuple[Decimal, ...], breakdown: tuple[RateTotal, ...], currency: str) -> Totals:
     net_amount = sum((rate.taxable_amount for rate in breakdown), Decimal(0))
     tax_amount = sum((rate.tax_amount for rate in breakdown), Decimal(0))
     return Totals(
@@ -80,7 +85,13 @@ def compute_totals(lines: Iterable[LineAmounts], currency: str) -> Totals:
         net_amount=round_money(net_amount, currency),
         tax_amount=round_money(tax_amount, currency),
         total_amount=round_money(net_amount + tax_amount, currency),
+        currency=currency,
     )
+
+
+def with_breakdown(totals: Totals, breakdown: tuple[RateTotal, ...]) -> Totals:
+    """The same lines with an adjusted per-rate breakdown, and the totals that follow."""
+    return _summed(totals.line_nets, breakdown, totals.currency)
 
 
 class HasAmounts(Protocol):
