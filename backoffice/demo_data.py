@@ -28,6 +28,8 @@ EXCHANGE_RATES = {
     "CHF": Decimal("1.05"),
     "JPY": Decimal("0.0061"),
 }
+# Valid (by checksum) VAT ids for the customers in the EU: reverse charge needs the buyer's.
+VAT_IDS = {"PL": "PL7251234561", "GR": "EL094512343", "FR": "FR40552100794"}
 CUSTOMERS = [
     ("Müller & Söhne AG", "Bahnhofstrasse 12", "8001", "Zürich", "CH", "CHF", "de"),
     ("Łódź Logistyka Sp. z o.o.", "ul. Piotrkowska 104", "90-001", "Łódź", "PL", "EUR", "en"),
@@ -48,7 +50,7 @@ PRODUCTS = [
 ]
 
 
-def _reference_data(session: Session) -> tuple[Company, dict[int, TaxRate]]:
+def _reference_data(session: Session) -> tuple[Company, dict[int | str, TaxRate]]:
     company = Company(
         name="Nordlicht Software GmbH",
         address="Friedrichstraße 68\n10117 Berlin\nGermany",
@@ -69,10 +71,23 @@ def _reference_data(session: Session) -> tuple[Company, dict[int, TaxRate]]:
         ]
     )
     rates = {
-        19: TaxRate(name="Standard", percentage=Decimal("19"), category="standard", country="DE"),
-        7: TaxRate(name="Reduced", percentage=Decimal("7"), category="reduced", country="DE"),
+        19: TaxRate(name="Standard", percentage=Decimal("19"), category="S", country="DE"),
+        7: TaxRate(name="Reduced", percentage=Decimal("7"), category="S", country="DE"),
         0: TaxRate(
-            name="Reverse charge", percentage=Decimal("0"), category="reverse_charge", country="DE"
+            name="Reverse charge",
+            percentage=Decimal("0"),
+            category="AE",
+            exemption_code="VATEX-EU-AE",
+            exemption_reason="Reverse charge",
+            country="DE",
+        ),
+        "outside": TaxRate(
+            name="Outside the scope of EU VAT",
+            percentage=Decimal("0"),
+            category="O",
+            exemption_code="VATEX-EU-O",
+            exemption_reason="Not subject to VAT",
+            country="DE",
         ),
     }
     session.add_all(rates.values())
@@ -95,6 +110,7 @@ def _customers(session: Session, company: Company, rng: random.Random) -> list[C
                 postal_code=postcode,
                 city=city,
                 country=country,
+                vat_id=VAT_IDS.get(country),
                 currency=currency,
                 language=language,
                 email=f"accounts{i}@customer.example",
@@ -106,7 +122,7 @@ def _customers(session: Session, company: Company, rng: random.Random) -> list[C
     return customers
 
 
-def _products(session: Session, company: Company, rates: dict[int, TaxRate]) -> list[Product]:
+def _products(session: Session, company: Company, rates: dict[int | str, TaxRate]) -> list[Product]:
     products = []
     for i in range(20):
         code, name, unit, price, rate = PRODUCTS[i % len(PRODUCTS)]
@@ -162,15 +178,15 @@ def seed(session: Session, today: date | None = None, invoice_count: int = 300) 
 
 
 def _random_line(
-    draft: Invoice, products: list[Product], rates: dict[int, TaxRate], rng: random.Random
+    draft: Invoice, products: list[Product], rates: dict[int | str, TaxRate], rng: random.Random
 ) -> LineInput:
-    """One of the company's products, now and then at the first (export) rate abroad."""
+    """One of the company's products; abroad, now and then a service taxed where it is used:
+    reverse charge for EU businesses, outside the scope of EU VAT elsewhere."""
     product = rng.choice(products)
-    rate = (
-        rates[0]
-        if draft.customer.country not in ("DE",) and rng.random() < 0.3
-        else product.default_tax_rate
-    )
+    abroad = draft.customer.country != "DE" and rng.random() < 0.3
+    rate = product.default_tax_rate
+    if abroad:
+        rate = rates[0] if draft.customer.country in VAT_IDS else rates["outside"]
     price = product.unit_price / EXCHANGE_RATES[draft.currency]
     return LineInput(
         description=product.name,

@@ -73,7 +73,11 @@ REDIS_URL = "redis://127.0.0.1:6379/5"
 SECRET_KEY = "bench-only-not-secret"
 RETRY_INTERVALS = "10,30"
 # bench.pdf_raw's tax rate ids 1, 2, 3: percentage and category.
-RATES = {1: ("19", TaxCategory.STANDARD), 2: ("7", TaxCategory.REDUCED), 3: ("0", TaxCategory.ZERO)}
+RATES = {
+    1: ("19", TaxCategory.STANDARD),
+    2: ("7", TaxCategory.STANDARD),
+    3: ("0", TaxCategory.ZERO_RATED),
+}
 
 
 # --- database and app --------------------------------------------------------------------

@@ -25,11 +25,17 @@ class InvoiceStatus(StrEnum):
 
 
 class TaxCategory(StrEnum):
-    STANDARD = "standard"
-    REDUCED = "reduced"
-    ZERO = "zero"
-    EXEMPT = "exempt"
-    REVERSE_CHARGE = "reverse_charge"
+    """EN 16931 VAT category codes (UNTDID 5305 subset), as e-invoices carry them."""
+
+    STANDARD = "S"  # standard and reduced rates alike
+    ZERO_RATED = "Z"
+    EXEMPT = "E"
+    REVERSE_CHARGE = "AE"
+    INTRA_COMMUNITY = "K"  # intra-community supply of goods and services
+    EXPORT = "G"  # free export item, tax not charged
+    NOT_SUBJECT = "O"  # services outside the scope of tax
+    CANARY_ISLANDS = "L"  # IGIC
+    CEUTA_MELILLA = "M"  # IPSI
 
 
 class PaymentMethod(StrEnum):

@@ -187,6 +187,8 @@ class InvoiceTaxTotal(Base):
     # Copied from the rate so a later change to the rate cannot rewrite history.
     percentage: Mapped[Decimal] = mapped_column(Rate)
     category: Mapped[str] = mapped_column(String(20))
+    exemption_code: Mapped[str | None] = mapped_column(String(30))
+    exemption_reason: Mapped[str] = mapped_column(String(300), default="")
     taxable_amount: Mapped[Decimal]
     tax_amount: Mapped[Decimal]
 

@@ -9,6 +9,10 @@ from .base import Base, Price, Rate
 from .company import Company
 from .enums import TaxCategory, check_in
 
+# The categories taxed at 0 %, as SQL: zero rated, exempt, reverse charge, intra-community,
+# export, not subject.
+ZERO_RATE_CATEGORIES = "('Z', 'E', 'AE', 'K', 'G', 'O')"
+
 
 class TaxRate(Base):
     __tablename__ = "tax_rates"
@@ -17,7 +21,7 @@ class TaxRate(Base):
         CheckConstraint("percentage >= 0 AND percentage <= 100", name="percentage_range"),
         CheckConstraint(check_in("category", TaxCategory), name="category"),
         CheckConstraint(
-            "category NOT IN ('zero', 'exempt', 'reverse_charge') OR percentage = 0",
+            f"category NOT IN {ZERO_RATE_CATEGORIES} OR percentage = 0",
             name="zero_categories_have_zero_rate",
         ),
     )
@@ -26,6 +30,9 @@ class TaxRate(Base):
     name: Mapped[str] = mapped_column(String(100))
     percentage: Mapped[Decimal] = mapped_column(Rate)
     category: Mapped[str] = mapped_column(String(20), default=TaxCategory.STANDARD.value)
+    # EN 16931 BT-121/BT-120: why a rate is exempt, printed on the invoice and sent in its XML.
+    exemption_code: Mapped[str | None] = mapped_column(String(30))
+    exemption_reason: Mapped[str] = mapped_column(String(300), default="")
     country: Mapped[str] = mapped_column(String(2))
     is_active: Mapped[bool] = mapped_column(default=True)
 

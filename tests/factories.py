@@ -111,7 +111,7 @@ def make_tax_rate(session: Session, percentage: str | Decimal = "19", **override
     values: dict[str, Any] = {
         "name": unique(f"VAT {percentage}"),
         "percentage": percentage,
-        "category": (TaxCategory.STANDARD if percentage else TaxCategory.ZERO).value,
+        "category": (TaxCategory.STANDARD if percentage else TaxCategory.ZERO_RATED).value,
         "country": "DE",
     }
     values.update(overrides)

@@ -80,3 +80,33 @@ def test_migrations_round_trip_and_match_the_models(scratch_url, scratch_engine)
 def test_migrations_have_a_single_head(database_url):
     script = ScriptDirectory.from_config(alembic_config(database_url))
     assert len(script.get_heads()) == 1
+
+
+def test_tax_categories_become_en_16931_codes_and_back(scratch_url, scratch_engine):
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0004")
+    with scratch_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO tax_rates (id, name, percentage, category, country, is_active) VALUES"
+                " (1, 'Standard', 19, 'standard', 'DE', true),"
+                " (2, 'Reduced', 7, 'reduced', 'DE', true),"
+                " (3, 'Reverse', 0, 'reverse_charge', 'DE', true),"
+                " (4, 'Exempt', 0, 'exempt', 'DE', true)"
+            )
+        )
+    command.upgrade(config, "head")
+    with scratch_engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT category, exemption_code, exemption_reason FROM tax_rates ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("S", None, ""),
+        ("S", None, ""),
+        ("AE", "VATEX-EU-AE", "Reverse charge"),
+        ("E", None, "Exempt from VAT"),
+    ]
+    command.downgrade(config, "0004")
+    with scratch_engine.connect() as conn:
+        categories = conn.execute(text("SELECT category FROM tax_rates ORDER BY id")).scalars()
+        assert list(categories) == ["standard", "standard", "reverse_charge", "exempt"]

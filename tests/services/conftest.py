@@ -24,7 +24,7 @@ def vat19(session):
 
 @pytest.fixture
 def vat7(session):
-    return factories.make_tax_rate(session, "7", category="reduced")
+    return factories.make_tax_rate(session, "7")
 
 
 @pytest.fixture

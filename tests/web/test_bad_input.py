@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from models import Customer, Invoice, Payment
+from models import Customer, Invoice, Payment, TaxRate
 
 from .conftest import csrf_token, messages
 from .test_invoice_flow import act, create_customer, create_draft, latest_invoice
@@ -208,3 +208,26 @@ def test_deleting_the_first_line_renumbers_the_rest(client_as, customer, vat19, 
     draft = latest_invoice(db_session)
     assert [(line.position, line.description) for line in draft.lines] == [(1, "Travel")]
     assert draft.total_amount == Decimal("119.00")
+
+
+def test_reverse_charge_rate_without_a_reason(client_as, db_session):
+    client = client_as("admin")
+    token = csrf_token(client, "/admin/taxrate/new/")
+    form = {
+        "name": "Reverse charge EU",
+        "country": "DE",
+        "category": "AE",
+        "percentage": "0",
+        "is_active": "y",
+        "csrf_token": token,
+    }
+    response = client.post("/admin/taxrate/new/", data=form)
+    assert "Reverse charge (AE) needs an exemption reason" in messages(
+        response.get_data(as_text=True)
+    )
+    assert db_session.scalar(select(TaxRate).where(TaxRate.name == "Reverse charge EU")) is None
+
+    response = client.post("/admin/taxrate/new/", data=form | {"exemption_code": "VATEX-EU-AE"})
+    assert response.status_code == 302, messages(response.get_data(as_text=True))
+    rate = db_session.scalar(select(TaxRate).where(TaxRate.name == "Reverse charge EU"))
+    assert (rate.exemption_code, rate.exemption_reason) == ("VATEX-EU-AE", "Reverse charge")

@@ -189,7 +189,7 @@ def build(name: str, db: Session, company, customer, vat19, admin) -> Request:
             {
                 "name": "CSRF 7",
                 "percentage": "7",
-                "category": "reduced",
+                "category": "S",
                 "country": "DE",
                 "is_active": "y",
             },

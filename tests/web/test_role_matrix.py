@@ -306,7 +306,7 @@ class World:
                 db, "support", companies=[self.company], password_hash=FAST_HASH
             )
         elif ep == "taxrate":
-            row = factories.make_tax_rate(db, "7", category="reduced")
+            row = factories.make_tax_rate(db, "7")
         elif ep == "numberingseries":
             row = db.scalars(
                 select(NumberingSeries).where(
@@ -404,7 +404,7 @@ class World:
             return {
                 "name": marker,
                 "percentage": "7",
-                "category": "reduced",
+                "category": "S",
                 "country": "DE",
                 "is_active": "y",
             }

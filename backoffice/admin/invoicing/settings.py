@@ -9,7 +9,7 @@ from models import Company, InvoiceKind, NumberingSeries, TaxCategory, TaxRate
 
 from ...extensions import db
 from ...services.errors import DomainError
-from ...services.invoicing import tax_rates
+from ...services.invoicing import tax_rates, vat_categories
 from ...services.permissions import Action
 from .. import validators
 from ..secured import CompanyScopedModelView, SecuredModelView, scoped_query
@@ -17,21 +17,42 @@ from ..secured import CompanyScopedModelView, SecuredModelView, scoped_query
 
 class TaxRateAdmin(SecuredModelView):
     create_permission = edit_permission = delete_permission = Action.MANAGE_SETTINGS
-    column_list = ["name", "country", "percentage", "category", "is_active"]
+    column_list = ["name", "country", "percentage", "category", "exemption_code", "is_active"]
     column_filters = ["country", "category", "is_active"]
     column_default_sort = "country"
-    form_choices = {
-        "category": [
-            (category.value, category.value.replace("_", " ").title()) for category in TaxCategory
-        ]
+    column_labels = {
+        "category": "VAT category",
+        "exemption_code": "Exemption reason code",
+        "exemption_reason": "Exemption reason (printed on the invoice)",
     }
-    form_args = {"country": validators.COUNTRY}
+    form_columns = [
+        "name",
+        "country",
+        "category",
+        "percentage",
+        "exemption_code",
+        "exemption_reason",
+        "is_active",
+    ]
+    form_choices = {
+        "category": [(category.value, vat_categories.LABELS[category]) for category in TaxCategory],
+        "exemption_code": [
+            (code, f"{code}: {text}") for code, (_, text) in vat_categories.VATEX.items()
+        ],
+    }
+    form_args = {
+        "country": validators.COUNTRY,
+        "exemption_code": {
+            "description": "Needed for exempt, reverse charge, intra-community, export and "
+            "not-subject rates (EN 16931); the reason's text is filled in from it.",
+        },
+    }
 
     def scope_clause(self, company_ids: frozenset[int]) -> ColumnElement[bool]:
         return true()
 
     def on_model_change(self, form: Any, model: TaxRate, is_created: bool) -> None:
-        tax_rates.check_rate_change(db.session, model)
+        tax_rates.check_rate(db.session, model)
 
 
 class NumberingSeriesAdmin(CompanyScopedModelView):

@@ -16,7 +16,7 @@ import functools
 import io
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -35,8 +35,9 @@ from stdnum import iban as stdnum_iban
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from models import Invoice, InvoiceKind, InvoiceStatus
+from models import Invoice, InvoiceKind, InvoiceStatus, TaxCategory
 
+from ..invoicing.vat_categories import VATEX
 from ..money import currency_exponent, format_money, round_money
 from .pdf_labels import DEFAULT_LANGUAGE, LABELS, labels_for
 from .pdf_sample import build_invoice
@@ -122,6 +123,48 @@ class Formatter:
         return Locale.parse(self.locale).territories.get(code.upper(), code.upper())
 
 
+@dataclass(frozen=True)
+class TaxRow:
+    """One VAT row of the totals, with the legal wording a 0 % row must carry (art. 226)."""
+
+    label: Markup
+    wording: str
+    amount: str
+
+
+def tax_rows(invoice: Invoice, labels: Mapping[str, str], fmt: Formatter) -> list[TaxRow]:
+    """The VAT breakdown as printed: rate and base, and why no VAT is charged where none is."""
+    rows = []
+    for total in invoice.tax_totals:
+        wording = labels.get(f"vat_category_{total.category}", "")
+        reason = legal_reason(total.exemption_code, total.exemption_reason)
+        rows.append(
+            TaxRow(
+                label=fill(
+                    labels["vat_on"],
+                    rate=fmt.percent(total.percentage),
+                    base=fmt.amount(total.taxable_amount),
+                ),
+                wording=" – ".join(part for part in (wording, reason) if part),
+                amount=fmt.amount(total.tax_amount),
+            )
+        )
+    return rows
+
+
+def legal_reason(code: str | None, reason: str) -> str:
+    """The exemption reason worth printing beside the category's own (translated) wording.
+
+    A VATEX code's standard text for reverse charge, intra-community supply, export or not
+    subject says what the wording already says; the legal references of exemptions (article
+    132, ...) and any text an admin wrote are printed as they are.
+    """
+    standard = VATEX.get(code or "")
+    if standard is not None and standard[0] != TaxCategory.EXEMPT and standard[1] == reason:
+        return ""
+    return reason
+
+
 def resource_policy(assets_dir: Path | None = None) -> ResourceAccessPolicy:
     """Allow reads inside the asset folder only and no network at all."""
     return ResourceAccessPolicy.server(
@@ -183,6 +226,7 @@ def invoice_context(invoice: Invoice, assets_dir: Path | None = None) -> dict[st
         "fmt": fmt,
         "lines": lines,
         "rate_percent": rate_percent,
+        "tax_rows": tax_rows(invoice, labels_for(language), fmt),
         "show_discount": any(line.discount_percent for line in lines),
         "logo": logo_file(company.logo_path, assets_dir),
         "iban": stdnum_iban.format(company.iban) if company.iban else "",

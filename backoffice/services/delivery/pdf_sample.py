@@ -11,12 +11,18 @@ from models import (
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
+    TaxCategory,
 )
 
 from ..invoicing.drafts import tax_total_rows
 from ..invoicing.totals import totals_of_lines
+from ..invoicing.vat_categories import VatTerms
 
-RATES = {1: (Decimal("19"), "standard"), 2: (Decimal("7"), "reduced"), 3: (Decimal("0"), "zero")}
+RATES = {
+    1: VatTerms(TaxCategory.STANDARD, Decimal("19")),
+    2: VatTerms(TaxCategory.STANDARD, Decimal("7")),
+    3: VatTerms(TaxCategory.ZERO_RATED, Decimal("0")),
+}
 ITEMS = [
     ("Software development, backend services", "h", "140.00", 1),
     ("Barcode scanner Zebra DS2208 incl. USB cable", "pcs", "189.90", 1),
@@ -92,7 +98,7 @@ def _with_totals(
         notes="Thank you for your business.",
         terms="30 days net.",
         lines=lines,
-        tax_totals=tax_total_rows(totals),
+        tax_totals=tax_total_rows(totals, RATES),
         net_amount=totals.net_amount,
         tax_amount=totals.tax_amount,
         total_amount=totals.total_amount,

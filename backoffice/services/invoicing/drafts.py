@@ -1,5 +1,6 @@
 """Drafts and their lines: created, checked, priced; the only invoices that may change."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +26,7 @@ from ..permissions import Action, require
 from ..scoping import require_company
 from . import credit_notes
 from .totals import Totals, totals_of_lines
+from .vat_categories import VatTerms
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,7 @@ def recalculate(session: Session, invoice: Invoice) -> None:
         line.net_amount = net
     invoice.tax_totals.clear()
     session.flush()
-    invoice.tax_totals.extend(tax_total_rows(totals))
+    invoice.tax_totals.extend(tax_total_rows(totals, rates))
     invoice.net_amount = totals.net_amount
     invoice.tax_amount = totals.tax_amount
     invoice.total_amount = totals.total_amount
@@ -235,13 +237,15 @@ def _check_amounts_fit(totals: Totals) -> None:
         check_fits(amount, money, field, "The invoice total")
 
 
-def tax_total_rows(totals: Totals) -> list[InvoiceTaxTotal]:
-    """The per-rate breakdown as rows kept with the invoice."""
+def tax_total_rows(totals: Totals, terms: Mapping[int, VatTerms]) -> list[InvoiceTaxTotal]:
+    """The per-rate breakdown as rows kept with the invoice, with each rate's VAT terms."""
     return [
         InvoiceTaxTotal(
             tax_rate_id=rate.tax_rate_id,
             percentage=rate.percentage,
             category=rate.category,
+            exemption_code=terms[rate.tax_rate_id].exemption_code,
+            exemption_reason=terms[rate.tax_rate_id].exemption_reason,
             taxable_amount=rate.taxable_amount,
             tax_amount=rate.tax_amount,
         )
@@ -249,17 +253,19 @@ def tax_total_rows(totals: Totals) -> list[InvoiceTaxTotal]:
     ]
 
 
-def _rates_for(session: Session, invoice: Invoice, rate_ids: set[int]) -> dict[int, tuple]:
-    """Percentage and category per tax rate; a credit note keeps what the original charged."""
-    rates = {}
-    for rate_id in rate_ids:
-        rate = session.get(TaxRate, rate_id)
-        rates[rate_id] = (rate.percentage, rate.category)
+def _rates_for(session: Session, invoice: Invoice, rate_ids: set[int]) -> dict[int, VatTerms]:
+    """The VAT terms of each tax rate; a credit note keeps what the original charged."""
+    rates = {rate_id: terms_of(session.get(TaxRate, rate_id)) for rate_id in rate_ids}
     if invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.original_invoice is not None:
         for charged in invoice.original_invoice.tax_totals:
             if charged.tax_rate_id in rates:
-                rates[charged.tax_rate_id] = (charged.percentage, charged.category)
+                rates[charged.tax_rate_id] = terms_of(charged)
     return rates
+
+
+def terms_of(rate: TaxRate | InvoiceTaxTotal) -> VatTerms:
+    """The VAT terms a tax rate, or an issued invoice's tax row, carries."""
+    return VatTerms(rate.category, rate.percentage, rate.exemption_code, rate.exemption_reason)
 
 
 def delete_draft(session: Session, actor: User, invoice: Invoice) -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Invoice, InvoiceKind, InvoiceStatus, User, utcnow
+from models import Invoice, InvoiceKind, InvoiceStatus, TaxCategory, User, utcnow
 
 from .. import audit
 from ..delivery import documents
@@ -14,7 +14,7 @@ from ..errors import DomainError
 from ..locking import lock_invoice
 from ..permissions import Action, require
 from ..scoping import require_company
-from . import credit_notes
+from . import credit_notes, vat_categories
 from .drafts import check_dates, recalculate, require_draft
 from .numbering import default_series, format_reference, take_next_number
 from .status import OPEN_STATUSES, derive_status
@@ -31,6 +31,7 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     recalculate(session, invoice)
     if invoice.total_amount < 0:
         raise DomainError("The total cannot be negative; issue a credit note instead.")
+    check_vat_terms(invoice)
     original = invoice.original_invoice
     if original is not None:
         lock_invoice(session, original)
@@ -50,6 +51,24 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     session.flush()
     documents.request_render(session, invoice)
     return invoice
+
+
+def check_vat_terms(invoice: Invoice) -> None:
+    """Refuse a document EN 16931 rejects for its VAT categories."""
+    for total in invoice.tax_totals:
+        category = TaxCategory(total.category)
+        label = vat_categories.LABELS[category]
+        if category in vat_categories.NEEDS_BUYER_VAT_ID and not invoice.customer.vat_id:
+            raise DomainError(
+                f"{label} needs the customer's VAT id on the invoice: add it to "
+                f"{invoice.customer.name} before issuing.",
+                "customer",
+            )
+        if category in vat_categories.NEEDS_REASON and not total.exemption_reason:
+            raise DomainError(
+                f"{label} needs an exemption reason: give the tax rate one before issuing.",
+                "tax_rate",
+            )
 
 
 # What the document prints about each party; copied at issue, frozen with the invoice.

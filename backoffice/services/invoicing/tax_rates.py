@@ -6,6 +6,17 @@ from sqlalchemy.orm import Session
 from models import InvoiceLine, TaxRate
 
 from ..errors import DomainError
+from .vat_categories import VatTerms, checked_terms
+
+
+def check_rate(session: Session, rate: TaxRate) -> None:
+    """Check a tax rate a form has filled in: EN 16931 terms, and history left untouched."""
+    terms = checked_terms(
+        VatTerms(rate.category, rate.percentage, rate.exemption_code, rate.exemption_reason)
+    )
+    rate.category, rate.exemption_code = terms.category, terms.exemption_code
+    rate.exemption_reason = terms.exemption_reason
+    check_rate_change(session, rate)
 
 
 def check_rate_change(session: Session, rate: TaxRate) -> None:

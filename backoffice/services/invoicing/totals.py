@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from ..money import round_money
+from .vat_categories import VatTerms
 
 HUNDRED = Decimal(100)
 
@@ -102,9 +103,9 @@ class HasAmounts(Protocol):
 
 
 def totals_of_lines(
-    lines: Iterable[HasAmounts], rates: Mapping[int, tuple[Decimal, str]], currency: str
+    lines: Iterable[HasAmounts], rates: Mapping[int, VatTerms], currency: str
 ) -> Totals:
-    """compute_totals for invoice lines, given each tax rate's (percentage, category)."""
+    """compute_totals for invoice lines, given each tax rate's terms."""
     return compute_totals(
         (
             LineAmounts(
@@ -112,8 +113,8 @@ def totals_of_lines(
                 unit_price=line.unit_price,
                 discount_percent=line.discount_percent,
                 tax_rate_id=line.tax_rate_id,
-                tax_percentage=rates[line.tax_rate_id][0],
-                tax_category=rates[line.tax_rate_id][1],
+                tax_percentage=rates[line.tax_rate_id].percentage,
+                tax_category=rates[line.tax_rate_id].category,
             )
             for line in lines
         ),
