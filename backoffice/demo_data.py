@@ -14,6 +14,7 @@ from .services.invoicing.drafts import LineInput
 from .services.money import round_money
 from .services.payments import ledger
 
+COMPANY_NAME = "Nordlicht Software GmbH"
 DEMO_USERS = {
     "admin": ("admin@example.com", "admin-demo-2026"),
     "finance": ("finance@example.com", "finance-demo-2026"),
@@ -52,10 +53,11 @@ PRODUCTS = [
 
 def _reference_data(session: Session) -> tuple[Company, dict[int | str, TaxRate]]:
     company = Company(
-        name="Nordlicht Software GmbH",
+        name=COMPANY_NAME,
         address="Friedrichstraße 68\n10117 Berlin\nGermany",
         country="DE",
         tax_id="DE136695976",
+        registration_id="HRB 123456 B",
         base_currency="EUR",
         email="billing@nordlicht.example",
         bank_name="Berliner Volksbank",
@@ -70,7 +72,15 @@ def _reference_data(session: Session) -> tuple[Company, dict[int | str, TaxRate]
             NumberingSeries(company=company, code="CN", kind="credit_note", prefix="CN-"),
         ]
     )
-    rates = {
+    rates = _tax_rates()
+    session.add_all(rates.values())
+    session.flush()
+    return company, rates
+
+
+def _tax_rates() -> dict[int | str, TaxRate]:
+    """Germany's two rates, and the 0 % ones for business abroad, by percentage or name."""
+    return {
         19: TaxRate(name="Standard", percentage=Decimal("19"), category="S", country="DE"),
         7: TaxRate(name="Reduced", percentage=Decimal("7"), category="S", country="DE"),
         0: TaxRate(
@@ -81,18 +91,15 @@ def _reference_data(session: Session) -> tuple[Company, dict[int | str, TaxRate]
             exemption_reason="Reverse charge",
             country="DE",
         ),
-        "outside": TaxRate(
-            name="Outside the scope of EU VAT",
+        "export": TaxRate(
+            name="Export outside the EU",
             percentage=Decimal("0"),
-            category="O",
-            exemption_code="VATEX-EU-O",
-            exemption_reason="Not subject to VAT",
+            category="G",
+            exemption_code="VATEX-EU-G",
+            exemption_reason="Export outside the EU",
             country="DE",
         ),
     }
-    session.add_all(rates.values())
-    session.flush()
-    return company, rates
 
 
 def _customers(session: Session, company: Company, rng: random.Random) -> list[Customer]:
@@ -180,13 +187,13 @@ def seed(session: Session, today: date | None = None, invoice_count: int = 300) 
 def _random_line(
     draft: Invoice, products: list[Product], rates: dict[int | str, TaxRate], rng: random.Random
 ) -> LineInput:
-    """One of the company's products; abroad, now and then a service taxed where it is used:
-    reverse charge for EU businesses, outside the scope of EU VAT elsewhere."""
+    """One of the company's products; abroad, now and then one taxed where it is used: reverse
+    charge for EU businesses, an export elsewhere."""
     product = rng.choice(products)
     abroad = draft.customer.country != "DE" and rng.random() < 0.3
     rate = product.default_tax_rate
     if abroad:
-        rate = rates[0] if draft.customer.country in VAT_IDS else rates["outside"]
+        rate = rates[0] if draft.customer.country in VAT_IDS else rates["export"]
     price = product.unit_price / EXCHANGE_RATES[draft.currency]
     return LineInput(
         description=product.name,

@@ -1,8 +1,9 @@
 """Deliver one outbox message: claim it, send it, mark it; each step its own transaction."""
 
 from backoffice.extensions import document_store
-from backoffice.services.delivery import documents, mailer, outbox
+from backoffice.services.delivery import mailer, outbox
 from backoffice.services.delivery.pdf import render_invoice_pdf as render
+from backoffice.services.einvoicing import documents as einvoices
 
 from .context import job_session, smtp_settings
 
@@ -14,15 +15,13 @@ def send_email(message_id: int) -> str:
         session.commit()
         if message is None:
             return "nothing to send"
-        attachment = None
+        attachments = []
         if message.attach_invoice_pdf and message.invoice_id is not None:
             store = document_store()
-            document = documents.ensure_invoice_pdf(session, store, message.invoice_id, render)
+            attachments = einvoices.email_attachments(session, store, message.invoice, render)
             session.commit()
-            filename = f"{message.invoice.reference}.pdf"
-            attachment = (filename, store.get(document.storage_key))
         settings = smtp_settings()
-        mime = mailer.build_mime(message, settings.sender, attachment)
+        mime = mailer.build_mime(message, settings.sender, attachments)
     try:
         mailer.deliver(settings, mime)
     except Exception as exc:

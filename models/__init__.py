@@ -7,6 +7,8 @@ from .customer import Customer
 from .document import StoredDocument
 from .email import EmailMessage
 from .enums import (
+    DocumentKind,
+    EInvoiceFormat,
     EmailPurpose,
     EmailStatus,
     InvoiceKind,
@@ -26,6 +28,8 @@ __all__ = [
     "Base",
     "Company",
     "Customer",
+    "DocumentKind",
+    "EInvoiceFormat",
     "EmailMessage",
     "EmailPurpose",
     "EmailStatus",

@@ -22,6 +22,9 @@ class Company(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     country: Mapped[str] = mapped_column(String(2))
     tax_id: Mapped[str | None] = mapped_column(String(40))
+    # EN 16931 BT-30, e.g. "HRB 12345 B" or a SIREN: names the seller where no VAT id may
+    # (documents not subject to VAT).
+    registration_id: Mapped[str | None] = mapped_column(String(40))
     base_currency: Mapped[str] = mapped_column(String(3))
     email: Mapped[str | None] = mapped_column(String(254))
     logo_path: Mapped[str | None] = mapped_column(String(300))

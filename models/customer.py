@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
 from .company import Company
+from .enums import EInvoiceFormat, check_in
 
 
 class Customer(Base):
@@ -16,6 +17,7 @@ class Customer(Base):
         CheckConstraint("char_length(country) = 2", name="country_iso"),
         CheckConstraint("payment_terms_days BETWEEN 0 AND 365", name="terms_range"),
         CheckConstraint("language IN ('en', 'de', 'fr')", name="language"),
+        CheckConstraint(check_in("einvoice_format", EInvoiceFormat), name="einvoice_format"),
         Index("ix_customers_company_name", "company_id", "name"),
     )
 
@@ -32,6 +34,8 @@ class Customer(Base):
     currency: Mapped[str] = mapped_column(String(3))
     payment_terms_days: Mapped[int] = mapped_column(default=30)
     language: Mapped[str] = mapped_column(String(2), default="en")
+    # The e-invoice their invoice emails carry; none: the PDF alone.
+    einvoice_format: Mapped[str] = mapped_column(String(10), default=EInvoiceFormat.NONE.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,4 +1,4 @@
-"""Rendered documents of issued invoices, stored once per invoice and content version."""
+"""Documents of issued invoices (PDF, e-invoices), stored once per kind and content version."""
 
 from datetime import datetime
 
@@ -6,19 +6,22 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
+from .enums import DocumentKind, check_in
 from .invoice import Invoice
 
 
 class StoredDocument(Base):
     __tablename__ = "stored_documents"
     __table_args__ = (
-        UniqueConstraint("invoice_id", "content_version"),
+        UniqueConstraint("invoice_id", "kind", "content_version"),
+        CheckConstraint(check_in("kind", DocumentKind), name="kind"),
         CheckConstraint("char_length(sha256) = 64", name="sha256_hex"),
         CheckConstraint("size_bytes > 0", name="size_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(20), default=DocumentKind.PDF.value)
     # Bumped only when the document itself must change (a new template for the same
     # invoice); an issued invoice's content never changes.
     content_version: Mapped[int] = mapped_column(default=1)

@@ -52,6 +52,22 @@ class PaymentSource(StrEnum):
     GATEWAY = "gateway"
 
 
+class DocumentKind(StrEnum):
+    """What a stored document of an issued invoice is."""
+
+    PDF = "pdf"  # the invoice as people read it
+    FACTURX = "facturx"  # the same PDF with its EN 16931 CII XML embedded (Factur-X/ZUGFeRD)
+    UBL = "ubl"  # UBL 2.1 XML, Peppol BIS Billing 3.0
+
+
+class EInvoiceFormat(StrEnum):
+    """Which e-invoice a customer gets with their emails."""
+
+    NONE = "none"
+    FACTURX = "facturx"
+    UBL = "ubl"
+
+
 class EmailPurpose(StrEnum):
     INVOICE = "invoice"
     CREDIT_NOTE = "credit_note"

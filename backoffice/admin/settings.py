@@ -22,6 +22,11 @@ class CompanyAdmin(SecuredModelView):
     column_filters = ["country", "base_currency"]
     column_default_sort = "name"
     form_excluded_columns = ["series", "created_at"]
+    column_labels = {"tax_id": "VAT id", "registration_id": "Legal registration id"}
+    column_descriptions = {
+        "registration_id": "E.g. HRB 12345 B or a SIREN; e-invoices not subject to VAT name "
+        "the company by it (EN 16931 BT-30).",
+    }
     form_args = {
         "country": validators.COUNTRY,
         "base_currency": validators.CURRENCY,

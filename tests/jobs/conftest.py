@@ -112,6 +112,7 @@ def world(live_app, committed_engine) -> Iterator[World]:
         company = factories.make_company(
             session,
             name="Nordlicht Software GmbH",
+            tax_id="DE136695976",
             iban="DE89370400440532013000",
             bic="COBADEFFXXX",
         )

@@ -107,3 +107,14 @@ def test_the_pdf_prints_the_legal_reference_of_an_exemption(session, finance, cu
     invoice = factories.make_issued_invoice(session, finance, customer, [line(exempt, "1", "80")])
     [text] = page_texts(pdf.render_invoice_pdf(invoice))
     assert "Exempt from VAT – Exempt based on article 132 of Council Directive" in flat(text)
+
+
+def test_lines_not_subject_to_vat_are_refused_beside_taxed_lines(session, finance, customer, vat19):
+    outside = factories.make_tax_rate(
+        session, "0", category="O", exemption_code="VATEX-EU-O", exemption_reason="Not subject"
+    )
+    lines = [line(vat19, "1", "100.00"), line(outside, "1", "50.00")]
+    draft = factories.make_draft(session, finance, customer, lines)
+    with pytest.raises(DomainError, match="BR-O-11"):
+        lifecycle.issue(session, finance, draft, ISSUE_DAY)
+    assert draft.status == "draft"

@@ -2,15 +2,18 @@
 
 import io
 
-from flask import flash, redirect, send_file
+from flask import abort, flash, redirect, send_file
 from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import EmailMessage, Invoice
+from models import DocumentKind, EmailMessage, Invoice
 
 from ...extensions import db, document_store
 from ...services.delivery import documents, outbox
+from ...services.delivery.pdf import render_invoice_pdf as render
+from ...services.einvoicing import documents as einvoices
+from ...services.errors import DomainError
 from ...services.permissions import Action
 from ..confirmed import ConfirmedActionsMixin
 
@@ -38,25 +41,46 @@ class DeliveryMixin(ConfirmedActionsMixin):
 
     @expose("/pdf/<int:invoice_id>")
     def pdf_view(self, invoice_id: int):
+        return self._download(invoice_id, DocumentKind.PDF)
+
+    @expose("/einvoice/<kind>/<int:invoice_id>")
+    def einvoice_view(self, kind: str, invoice_id: int):
+        if kind not in (DocumentKind.FACTURX, DocumentKind.UBL):
+            abort(404)
+        return self._download(invoice_id, DocumentKind(kind))
+
+    def _download(self, invoice_id: int, kind: DocumentKind):
         invoice = self.get_one(invoice_id)  # scoped: another company's invoice is not found
         if invoice is None or invoice.is_draft:
-            flash("Only issued invoices you may see have a PDF.", "error")
+            flash("Only issued invoices you may see have documents.", "error")
             return redirect(self.get_url(".index_view"))
-        document = documents.find_invoice_pdf(db.session, invoice.id)
         store = document_store()
-        if document is None or not store.exists(document.storage_key):
+        pdf = documents.find_invoice_pdf(db.session, invoice.id)
+        # The PDF renders in a worker, never in a request; Factur-X is made from it.
+        if kind != DocumentKind.UBL and (pdf is None or not store.exists(pdf.storage_key)):
             documents.request_render(db.session, invoice)
             db.session.commit()
             flash(
                 f"The PDF of {invoice.reference} is being prepared; try again in a moment.", "info"
             )
             return redirect(self.get_url(".details_view", id=invoice.id))
+        try:
+            document = (
+                pdf
+                if kind == DocumentKind.PDF
+                else einvoices.ensure_einvoice(db.session, store, invoice.id, kind, render)
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(self.get_url(".details_view", id=invoice.id))
         # Bytes, not a path: any storage backend (an S3 bucket too) can serve them.
         return send_file(
             io.BytesIO(store.get(document.storage_key)),
-            mimetype="application/pdf",
+            mimetype=document.content_type,
             as_attachment=True,
-            download_name=f"{invoice.reference}.pdf",
+            download_name=documents.filename(invoice, kind),
         )
 
 

@@ -13,7 +13,7 @@ from models import Customer, Invoice, InvoiceKind, InvoiceLine, PaymentMethod
 
 from ...extensions import db
 from ...services.errors import DomainError, PermissionDenied
-from ...services.invoicing import drafts
+from ...services.invoicing import drafts, vat_categories
 from ...services.invoicing.status import (
     can_be_credited,
     can_be_voided,
@@ -243,6 +243,7 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
             is_overdue=is_overdue,
             refund_due=refund_due,
             payment_methods=list(PaymentMethod),
+            vat_labels=vat_categories.LABELS,
         )
         return super().render(template, **kwargs)
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from models import Company, Customer
+from models import Company, Customer, EInvoiceFormat
 
 from ...extensions import db
 from ...services.invoicing.status import refunds_due
@@ -51,11 +51,19 @@ class CustomerAdmin(CompanyScopedModelView):
         "currency",
         "payment_terms_days",
         "language",
+        "einvoice_format",
     ]
     column_details_list = [*form_columns, "refund_due", "created_at", "updated_at"]
-    column_labels = {"refund_due": "Refund due", "vat_id": "VAT id"}
+    column_labels = {"refund_due": "Refund due", "vat_id": "VAT id", "einvoice_format": "E-invoice"}
     column_formatters_detail = {"refund_due": refund_due_column}
-    form_choices = {"language": [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]}
+    form_choices = {
+        "language": [("en", "English"), ("de", "Deutsch"), ("fr", "Français")],
+        "einvoice_format": [
+            (EInvoiceFormat.NONE.value, "None: the PDF only"),
+            (EInvoiceFormat.FACTURX.value, "Factur-X / ZUGFeRD (PDF with EN 16931 XML)"),
+            (EInvoiceFormat.UBL.value, "UBL 2.1 for Peppol, beside the PDF"),
+        ],
+    }
     form_args = {
         "company": {"query_factory": scoped_query(Company)},
         "country": validators.COUNTRY,

@@ -1,4 +1,5 @@
-"""The rendered PDF of an issued invoice: made once, stored once, served as stored."""
+"""Documents of an issued invoice (its PDF, its e-invoices): made once, stored once, served as
+stored."""
 
 import hashlib
 from collections.abc import Callable
@@ -6,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Invoice, StoredDocument
+from models import DocumentKind, Invoice, StoredDocument
 
 from .. import work
 from ..errors import DomainError
@@ -16,11 +17,27 @@ from .storage import DocumentStorage
 CONTENT_VERSION = 1
 
 Renderer = Callable[[Invoice], bytes]
+SUFFIXES = {
+    DocumentKind.PDF: ".pdf",
+    DocumentKind.FACTURX: "-facturx.pdf",
+    DocumentKind.UBL: ".xml",
+}
+CONTENT_TYPES = {
+    DocumentKind.PDF: "application/pdf",
+    DocumentKind.FACTURX: "application/pdf",
+    DocumentKind.UBL: "application/xml",
+}
 
 
-def storage_key(invoice: Invoice) -> str:
-    """Where an invoice's PDF is stored: per company, named by its number."""
-    return f"invoices/{invoice.company_id}/{invoice.reference}-v{CONTENT_VERSION}.pdf"
+def storage_key(invoice: Invoice, kind: DocumentKind = DocumentKind.PDF) -> str:
+    """Where an invoice's document is stored: per company, named by its number."""
+    name = f"{invoice.reference}-v{CONTENT_VERSION}{SUFFIXES[kind]}"
+    return f"invoices/{invoice.company_id}/{name}"
+
+
+def filename(invoice: Invoice, kind: DocumentKind = DocumentKind.PDF) -> str:
+    """The name a downloaded or attached document gets."""
+    return f"{invoice.reference}{SUFFIXES[kind]}"
 
 
 def request_render(session: Session, invoice: Invoice) -> None:
@@ -37,42 +54,59 @@ def request_render(session: Session, invoice: Invoice) -> None:
     )
 
 
-def find_invoice_pdf(session: Session, invoice_id: int) -> StoredDocument | None:
-    """The stored PDF of the current content version, if it was rendered."""
+def find_document(
+    session: Session, invoice_id: int, kind: DocumentKind = DocumentKind.PDF
+) -> StoredDocument | None:
+    """The stored document of that kind and the current content version, if it was made."""
     return session.scalars(
         select(StoredDocument).where(
             StoredDocument.invoice_id == invoice_id,
+            StoredDocument.kind == kind,
             StoredDocument.content_version == CONTENT_VERSION,
         )
     ).one_or_none()
 
 
-def ensure_invoice_pdf(
-    session: Session, storage: DocumentStorage, invoice_id: int, render: Renderer
+def find_invoice_pdf(session: Session, invoice_id: int) -> StoredDocument | None:
+    """The stored PDF of the current content version, if it was rendered."""
+    return find_document(session, invoice_id, DocumentKind.PDF)
+
+
+def ensure_document(
+    session: Session, storage: DocumentStorage, invoice_id: int, kind: DocumentKind, make: Renderer
 ) -> StoredDocument:
-    """Render and store an issued invoice's PDF unless it already is; safe to run twice.
+    """Make and store an issued invoice's document unless it already is; safe to run twice.
 
     The file is written before its row; a crash in between leaves a file that the rerun
-    overwrites with the same bytes, and the unique row makes a concurrent rerun fail its
-    commit instead of storing a second document.
+    overwrites, and the unique row makes a concurrent rerun fail its commit instead of
+    storing a second document.
     """
     invoice = session.get(Invoice, invoice_id)
     if invoice is None or invoice.is_draft:
         raise DomainError(f"Invoice {invoice_id} is not issued; drafts have no document.")
-    document = find_invoice_pdf(session, invoice_id)
+    document = find_document(session, invoice_id, kind)
     if document is not None and storage.exists(document.storage_key):
         return document
-    data = render(invoice)
-    key = storage_key(invoice)
+    data = make(invoice)
+    key = storage_key(invoice, kind)
     storage.put(key, data)
     if document is None:
         document = StoredDocument(
             invoice_id=invoice.id,
+            kind=kind.value,
             content_version=CONTENT_VERSION,
             storage_key=key,
             sha256=hashlib.sha256(data).hexdigest(),
             size_bytes=len(data),
+            content_type=CONTENT_TYPES[kind],
         )
         session.add(document)
         session.flush()
     return document
+
+
+def ensure_invoice_pdf(
+    session: Session, storage: DocumentStorage, invoice_id: int, render: Renderer
+) -> StoredDocument:
+    """Render and store an issued invoice's PDF unless it already is; safe to run twice."""
+    return ensure_document(session, storage, invoice_id, DocumentKind.PDF, render)

@@ -3,7 +3,7 @@
 import functools
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage as Mime
 from email.utils import formatdate
@@ -43,8 +43,15 @@ def message_id(message: EmailMessage, sender: str) -> str:
     return f"<outbox-{message.id}@{domain}>"
 
 
-def build_mime(message: EmailMessage, sender: str, attachment: tuple[str, bytes] | None) -> Mime:
-    """Plain-text and HTML bodies, and the PDF attached."""
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def build_mime(message: EmailMessage, sender: str, attachments: Sequence[Attachment] = ()) -> Mime:
+    """Plain-text and HTML bodies, and the documents attached."""
     mime = Mime()
     mime["From"] = sender
     mime["To"] = message.recipients
@@ -53,9 +60,11 @@ def build_mime(message: EmailMessage, sender: str, attachment: tuple[str, bytes]
     mime["Message-ID"] = message_id(message, sender)
     mime.set_content(message.body_text)
     mime.add_alternative(message.body_html, subtype="html")
-    if attachment is not None:
-        filename, data = attachment
-        mime.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        mime.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return mime
 
 

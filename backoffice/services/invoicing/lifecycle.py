@@ -55,6 +55,13 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
 
 def check_vat_terms(invoice: Invoice) -> None:
     """Refuse a document EN 16931 rejects for its VAT categories."""
+    categories = {TaxCategory(total.category) for total in invoice.tax_totals}
+    if TaxCategory.NOT_SUBJECT in categories and len(categories) > 1:
+        raise DomainError(
+            "Lines not subject to VAT (O) cannot share an invoice with taxed or exempt lines "
+            "(EN 16931 BR-O-11): put them on an invoice of their own.",
+            "tax_rate",
+        )
     for total in invoice.tax_totals:
         category = TaxCategory(total.category)
         label = vat_categories.LABELS[category]
@@ -77,6 +84,7 @@ SELLER_FIELDS = (
     "address",
     "country",
     "tax_id",
+    "registration_id",
     "email",
     "bank_name",
     "iban",
