@@ -8,7 +8,7 @@ from flask import Flask
 from jobs.dispatch import Dispatcher
 from jobs.queues import connect
 
-from . import admin, auth, cli
+from . import admin, auth, cli, errors, redirects
 from .config import from_environment
 from .extensions import csrf, db
 from .logs import configure_logging, init_request_ids
@@ -29,6 +29,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_request_ids(app)
     db.init_app(app)
     csrf.init_app(app)
+    errors.init_app(app)
+    redirects.init_app(app)
     audit.install()
     auth.init_app(app)
     admin.init_app(app)

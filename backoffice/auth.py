@@ -1,7 +1,6 @@
 """Login, logout and the per-request actor used by the audit trail."""
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -23,6 +22,7 @@ from wtforms.validators import DataRequired, Length
 from models import User
 
 from .extensions import db, login_manager
+from .redirects import is_safe_target
 from .services import audit, users
 
 bp = Blueprint("auth", __name__)
@@ -37,17 +37,7 @@ class LoginForm(FlaskForm):
 
 def safe_next(target: str | None) -> str:
     """Return target when it stays on this site, else the admin home (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-            and "\\" not in target
-        ):
-            return target
-    return url_for("admin.index")
+    return target if is_safe_target(target) else url_for("admin.index")
 
 
 def client_ip() -> str:
@@ -75,6 +65,8 @@ def login():
             >= current_app.config["LOGIN_MAX_FAILURES"]
         )
         user = None if throttled else users.authenticate(db.session, email, form.password.data)
+        if user is not None:  # before the flush: a rehashed password is the user's own change
+            audit.set_actor(db.session, actor_for(user))
         if user is None:
             audit.record(
                 db.session,

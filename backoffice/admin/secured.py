@@ -29,6 +29,7 @@ ENDPOINT_PERMISSIONS = {
     "delete_view": "delete_permission",
     "export": "export_permission",
 }
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 REQUEST_SESSION = LocalProxy(lambda: db.session)
 log = logging.getLogger(__name__)
@@ -136,6 +137,8 @@ class SecuredModelView(ModelView):
         try:
             key = int(id)
         except (TypeError, ValueError):
+            return None
+        if not 0 < key <= MAX_ID:  # PostgreSQL would refuse to compare it: not found either
             return None
         return self.get_query().filter(self.model.id == key).one_or_none()
 

@@ -31,6 +31,7 @@ class CompanyAdmin(SecuredModelView):
         "country": validators.COUNTRY,
         "base_currency": validators.CURRENCY,
         "iban": {"validators": [validators.iban]},
+        "email": {"validators": [validators.emails]},
     }
 
     def scope_clause(self, company_ids: frozenset[int]) -> ColumnElement[bool]:

@@ -8,7 +8,7 @@ from wtforms.validators import Regexp, ValidationError
 
 from ..services.errors import DomainError
 from ..services.money import format_plain, require_currency
-from ..services.validation import check_iban, check_vat_id
+from ..services.validation import check_emails, check_iban, check_vat_id
 
 
 def _wrap(check: Callable[[Any], Any]) -> Callable[[Form, Field], None]:
@@ -23,6 +23,7 @@ def _wrap(check: Callable[[Any], Any]) -> Callable[[Form, Field], None]:
 
 currency = _wrap(require_currency)
 iban = _wrap(check_iban)
+emails = _wrap(check_emails)
 
 
 def vat_id(country_field: str) -> Callable[[Form, Field], None]:

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session, UOWTransaction, object_session
 from models import AuditEvent, Base, Invoice, utcnow
 
 REDACTED_COLUMNS = frozenset({"password_hash"})
+# Columns an explicit event already records (the "login" event is the last login): a change
+# to these alone writes no generic "update" event.
+RECORDED_BY_EVENTS = frozenset({"last_login_at"})
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def _audit_flush(session: Session, flush_context: UOWTransaction) -> None:
         if isinstance(obj, AuditEvent) or not session.is_modified(obj):
             continue
         before, after = _changes(obj)
-        if before or after:
+        if set(after) - RECORDED_BY_EVENTS:
             rows.append(_row(session, "update", obj, before, after))
     if rows:
         session.connection().execute(insert(AuditEvent), rows)

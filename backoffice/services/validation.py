@@ -1,5 +1,6 @@
 """Checks on identifiers people type: VAT ids and IBANs (python-stdnum, checksums only)."""
 
+from email_validator import EmailNotValidError, validate_email
 from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError
 from stdnum.iban import validate as validate_iban
@@ -42,3 +43,21 @@ def check_iban(iban: str | None) -> str | None:
         raise DomainError(
             f"IBAN {iban!r} is not valid: {exc.message.rstrip('.')}.", "iban"
         ) from None
+
+
+def check_emails(text: str | None, field: str = "email") -> str:
+    """Return comma-separated addresses normalized, or refuse any that is not one address.
+
+    Each address is checked whole (email-validator, no DNS lookup), so nothing else, such as
+    a line break with another header, can ride along into a message.
+    """
+    addresses = []
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        try:
+            checked = validate_email(part.strip(), check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise DomainError(f"{part.strip()!r} is not an email address: {exc}", field) from None
+        addresses.append(checked.normalized)
+    return ", ".join(addresses)

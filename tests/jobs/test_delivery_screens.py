@@ -84,3 +84,29 @@ def test_jobs_screen_is_read_only_for_managers(live_app, redis, world):
         )
     ).one()
     assert "jobs: retry" in refusal.detail
+
+
+def test_support_cannot_resend_an_invoice_that_was_never_emailed(live_app, redis, world):
+    invoice = issue_invoice(world)
+    support, _ = signed_in(live_app, world, Role.SUPPORT)
+    response = post(support, f"/admin/invoice/resend/{invoice.id}", version=str(invoice.version))
+    assert response.status_code == 302
+    page = support.get(response.headers["Location"]).get_data(as_text=True)
+    assert "has not been emailed yet, so there is nothing to resend" in page
+    assert world.session.scalar(select(func.count()).select_from(EmailMessage)) == 0
+
+
+def test_resend_goes_to_the_same_recipients_when_the_customer_changed(
+    live_app, redis, world, inbox: Inbox
+):
+    invoice = issue_invoice(world)
+    finance, _ = signed_in(live_app, world, Role.FINANCE)
+    post(finance, f"/admin/invoice/send/{invoice.id}", version=str(invoice.version))
+    run_jobs(live_app, redis)
+    world.customer.email = "someone.else@customer.example"
+    world.session.commit()
+    world.session.expire_all()
+    invoice = world.session.merge(invoice)
+    post(finance, f"/admin/invoice/resend/{invoice.id}", version=str(invoice.version))
+    run_jobs(live_app, redis)
+    assert [message["To"] for message in inbox.messages] == ["ap@customer.example"] * 2

@@ -1,7 +1,7 @@
 """Login, logout and the session cookie, through HTTP."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from backoffice import config
 from backoffice.services.users import hash_password
@@ -31,6 +31,15 @@ def test_login_succeeds_and_is_audited(app, users, db_session):
     assert client.get("/admin/").status_code == 200
     events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "login")).all()
     assert [event.user_email for event in events] == [users["finance"].email]
+
+
+def test_a_login_is_one_event_of_the_user_when_it_succeeds(app, users, db_session):
+    before = db_session.scalar(select(func.max(AuditEvent.id))) or 0
+    assert login(app.test_client(), users["finance"].email).status_code == 302
+    db_session.expire_all()
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
+    assert [(e.action, e.user_email) for e in events] == [("login", users["finance"].email)]
+    assert events[0].ip_address == "127.0.0.1"
 
 
 def test_unknown_email_and_wrong_password_get_the_same_message(app, users, db_session):

@@ -231,3 +231,14 @@ def test_reverse_charge_rate_without_a_reason(client_as, db_session):
     assert response.status_code == 302, messages(response.get_data(as_text=True))
     rate = db_session.scalar(select(TaxRate).where(TaxRate.name == "Reverse charge EU"))
     assert (rate.exemption_code, rate.exemption_reason) == ("VATEX-EU-AE", "Reverse charge")
+
+
+def test_customer_email_that_smuggles_a_header(client_as, company, db_session):
+    client = client_as("support")
+    response = create_customer(client, company, email="victim@example.com\r\nBcc: spy@evil.example")
+    assert "is not an email address" in messages(response.get_data(as_text=True))
+    assert db_session.scalar(select(Customer).where(Customer.city == "Łódź")) is None
+    response = create_customer(client, company, email="a@customer.example, B@Customer.Example")
+    assert response.status_code == 302
+    saved = db_session.scalar(select(Customer.email).where(Customer.city == "Łódź"))
+    assert saved == "a@customer.example, B@customer.example"

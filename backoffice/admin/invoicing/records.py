@@ -69,7 +69,10 @@ class CustomerAdmin(CompanyScopedModelView):
         "country": validators.COUNTRY,
         "currency": validators.CURRENCY,
         "vat_id": {"validators": [validators.vat_id("country")], "label": "VAT id"},
-        "email": {"description": "Invoice recipients, separated by commas."},
+        "email": {
+            "description": "Invoice recipients, separated by commas.",
+            "validators": [validators.emails],
+        },
     }
 
 

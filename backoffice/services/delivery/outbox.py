@@ -89,6 +89,12 @@ def queue_invoice_email(
         raise DomainError(f"An email for {invoice} is already on its way.")
     if earlier and not resend:
         raise DomainError(f"{invoice} was emailed already; use Resend to send it again.")
+    delivered = [m for m in earlier if m.status == EmailStatus.SENT]
+    if resend and not delivered:
+        raise DomainError(
+            f"{invoice} has not been emailed yet, so there is nothing to resend: finance sends "
+            "it first."
+        )
     subject, text, html = _render(invoice)
     purpose = (
         EmailPurpose.CREDIT_NOTE
@@ -100,7 +106,8 @@ def queue_invoice_email(
         invoice_id=invoice.id,
         purpose=purpose.value,
         unique_key=f"{purpose.value}:{invoice.id}:{len(earlier) + 1}",
-        recipients=_recipients(invoice),
+        # Resend: again, to the same people; anything else is a new Send.
+        recipients=delivered[-1].recipients if resend else _recipients(invoice),
         subject=subject,
         body_text=text,
         body_html=html,
