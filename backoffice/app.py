@@ -8,7 +8,7 @@ from flask import Flask
 from jobs.dispatch import Dispatcher
 from jobs.queues import connect
 
-from . import admin, auth, cli, errors, redirects
+from . import admin, auth, cli, errors, redirects, security_headers
 from .config import from_environment
 from .extensions import csrf, db
 from .logs import configure_logging, init_request_ids
@@ -31,6 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     errors.init_app(app)
     redirects.init_app(app)
+    security_headers.init_app(app)
     audit.install()
     auth.init_app(app)
     admin.init_app(app)

@@ -17,6 +17,7 @@ from models import (
 )
 
 from ..extensions import db
+from ..security_headers import csp_nonce
 from .audit import AuditEventAdmin
 from .formatting import register_filters
 from .home import HomeView
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
         name="Back office",
         index_view=HomeView(url="/admin", name="Home"),
         theme=Bootstrap4Theme(swatch="cosmo", fluid=True),
+        csp_nonce_generator=csp_nonce,
     )
     # Flask-Admin probes db.session while adding views, which needs an app context.
     with app.app_context():

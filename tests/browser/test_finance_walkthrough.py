@@ -47,8 +47,16 @@ def page(live_server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         page.set_default_timeout(10_000)
+        refused: list[str] = []
+        page.on(
+            "console",
+            lambda message: "script-src" in message.text and refused.append(message.text),
+        )
         yield page
         browser.close()
+        # The security headers let every script the walkthrough needs run. (They do block the
+        # theme's remote Google Fonts stylesheet, on purpose: no remote fetches.)
+        assert refused == [], "\n".join(refused)
 
 
 def choose(page, field_id: str, text: str) -> None:

@@ -33,6 +33,8 @@ from models import (
     Base,
     Company,
     Customer,
+    EmailMessage,
+    EmailStatus,
     Invoice,
     InvoiceStatus,
     NumberingSeries,
@@ -97,7 +99,7 @@ OP_PERMISSION = {
     "export": "export_permission",
 }
 MODEL_OPS = list(OP_PERMISSION)
-INVOICE_ACTIONS = ["issue", "void", "credit", "pay"]
+INVOICE_ACTIONS = ["issue", "void", "credit", "pay", "send", "resend"]
 WRITE_OPS = ["create_post", "edit_post", "delete", "action", "ajax_update", *INVOICE_ACTIONS]
 
 
@@ -153,6 +155,8 @@ def _product_rules() -> dict[tuple[str, str, str], bool]:
             rules["support", ep, op] = True
     for op in INVOICE_ACTIONS:
         rules["support", "invoice", op] = False
+    # ...but may "resend an invoice that was already sent (again, to the same recipients)".
+    rules["support", "invoice", "resend"] = True
     for ep in VIEWS:
         rules["support", ep, "delete"] = False
         rules["support", ep, "action"] = False
@@ -284,11 +288,29 @@ class World:
             self.db, self.admin, self.customer, [factories.line(self.vat19)]
         )
 
+    def emailed(self, invoice: Invoice) -> None:
+        """Record that the invoice's email went out, as the outbox job would."""
+        self.db.add(
+            EmailMessage(
+                company_id=invoice.company_id,
+                invoice_id=invoice.id,
+                purpose="invoice",
+                unique_key=f"invoice:{invoice.id}:1",
+                recipients=self.customer.email,
+                subject=f"Invoice {invoice.reference}",
+                body_text="Please find attached",
+                body_html="<p>Please find attached</p>",
+                status=EmailStatus.SENT.value,
+            )
+        )
+
     def target(self, ep: str, op: str) -> Base:
         """A row of `company` every role may see, fit for the operation (deletable if need be)."""
         db = self.db
         if ep == "invoice":
-            row = self.issued() if op in ("void", "credit", "pay") else self.draft()
+            row = self.draft() if op in MODEL_OPS or op == "issue" else self.issued()
+            if op == "resend":
+                self.emailed(row)
         elif ep == "customer":
             row = factories.make_customer(db, self.company)
         elif ep == "product":
@@ -487,6 +509,8 @@ def perform(client, world: World, ep: str, op: str, row: Base, marker: str, toke
         return client.post(f"{base}/void/{row.id}", data=form | {"reason": "Wrong customer"})
     if op == "credit":
         return client.post(f"{base}/credit/{row.id}", data=form | {"mode": "full"})
+    if op in ("send", "resend"):
+        return client.post(f"{base}/{op}/{row.id}", data=form)
     if op == "pay":
         return client.post(
             f"{base}/pay/{row.id}",
@@ -549,6 +573,13 @@ def assert_allowed_effect(
         assert response.status_code == 302
         assert count_with(db, Payment, "invoice_id", row["id"]) == 1
         assert column_value(db, Invoice, row["id"], "paid_amount") == 10
+    elif op in ("send", "resend"):
+        assert response.status_code == 302
+        db.expire_all()
+        queued = count_with(db, EmailMessage, "status", EmailStatus.QUEUED.value)
+        assert queued == 1 and count_with(db, EmailMessage, "invoice_id", row["id"]) == (
+            1 if op == "send" else 2
+        )
     else:  # pragma: no cover
         raise AssertionError(op)
 
@@ -590,8 +621,8 @@ def test_role_matrix(client_as, world, db_session, ep, op, role):
 
 def test_product_rules_cover_the_headline_rules():
     """A guard on the hard-coded table itself, so it cannot silently shrink."""
-    for op in INVOICE_ACTIONS + ["delete", "action"]:
-        assert PRODUCT_RULES["support", "invoice", op] is False
+    for op in [*INVOICE_ACTIONS, "delete", "action"]:
+        assert PRODUCT_RULES["support", "invoice", op] is (op == "resend")
     for ep in VIEWS:
         for op in ["create_post", "edit_post", "delete", "action", "ajax_update"]:
             assert PRODUCT_RULES["manager", ep, op] is False
