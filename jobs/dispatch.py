@@ -5,20 +5,23 @@ the app's sessionmaker, so each app's sessions reach that app's Redis and nothin
 """
 
 import contextlib
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from backoffice.services.work import JobRequest, pending_requests, take_requests
+from backoffice.services.work import JobRequest, mark_delayed, pending_requests, take_requests
 
 from .registry import KINDS, QUEUE_NAMES, JobKind
 
 FAILED_JOBS_KEPT = timedelta(days=30)
+log = logging.getLogger(__name__)
 
 
 class UnknownJobKind(RuntimeError):
@@ -80,8 +83,14 @@ class Dispatcher:
             self._kind(request.kind)
 
     def _enqueue_committed(self, session: Session) -> None:
-        for request in take_requests(session):
-            self.enqueue(request)
+        requests = take_requests(session)
+        try:
+            for request in requests:
+                self.enqueue(request)
+        except RedisError as exc:
+            # The work is committed in the database; the relay enqueues it once Redis is back.
+            log.warning("Redis unreachable (%s): %d job(s) wait for the relay", exc, len(requests))
+            mark_delayed(session)
 
     def _forget(self, session: Session, previous_transaction: object) -> None:
         take_requests(session)

@@ -8,7 +8,8 @@ from .registry import QUEUE_NAMES
 
 def connect(redis_url: str) -> Redis:
     """Open a Redis connection for RQ."""
-    return Redis.from_url(redis_url)
+    # Fail fast when Redis is down, so requests answer and the relay takes over.
+    return Redis.from_url(redis_url, socket_connect_timeout=5)
 
 
 def queues(connection: Redis, names: tuple[str, ...] = ()) -> list[Queue]:

@@ -1,6 +1,7 @@
 """Run an RQ worker inside the Flask app context."""
 
 import gc
+import logging
 import os
 
 from flask import Flask
@@ -10,8 +11,34 @@ from backoffice.extensions import db
 from backoffice.services.delivery import pdf
 
 from .queues import connect, queues
+from .relay import relay_pass
 
 HEARTBEAT_SECONDS = 10
+log = logging.getLogger(__name__)
+
+
+class _Relaying:
+    """A worker whose maintenance (at start, then every maintenance interval) also runs the
+    relay: between jobs, in the worker's own thread, never in a forked work-horse."""
+
+    def __init__(self, *args, app: Flask, **kwargs) -> None:
+        self.app = app
+        super().__init__(*args, **kwargs)
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()  # type: ignore[misc]
+        try:
+            relay_pass(self.app)
+        except Exception:  # PostgreSQL away: the next maintenance pass tries again
+            log.exception("Relay pass failed")
+
+
+class RelayingWorker(_Relaying, Worker):
+    pass
+
+
+class RelayingSimpleWorker(_Relaying, SimpleWorker):
+    pass
 
 
 def _forget_inherited_connections(app: Flask) -> None:
@@ -40,10 +67,11 @@ def run_worker(
     # A killed worker's job counts as abandoned once its heartbeat lapses (the monitoring
     # interval plus RQ's fixed 60 s) and is retried at another worker's next maintenance
     # pass: about 70 s plus WORKER_MAINTENANCE_SECONDS in all.
-    worker_class = SimpleWorker if simple else Worker
+    worker_class = RelayingSimpleWorker if simple else RelayingWorker
     worker = worker_class(
         queues(connection, queue_names),
         connection=connection,
+        app=app,
         maintenance_interval=int(app.config["WORKER_MAINTENANCE_SECONDS"]),
         job_monitoring_interval=HEARTBEAT_SECONDS,
     )

@@ -11,6 +11,7 @@ from flask import flash, redirect, request
 from models import Invoice
 
 from ..extensions import db
+from ..services import work
 from ..services.errors import DomainError, PermissionDenied
 from ..services.locking import lock_invoice
 from .secured import refuse
@@ -22,6 +23,16 @@ def form_version() -> int:
         return int(request.form.get("version", ""))
     except ValueError:
         raise DomainError("The form is incomplete; reload the invoice and try again.") from None
+
+
+def flash_if_delayed() -> None:
+    """Say so when the queue was unreachable at commit: the work waits for the relay."""
+    if work.take_delayed(db.session):
+        flash(
+            "The job queue is unreachable just now: the PDF and any email wait in the database "
+            "and go out by themselves as soon as it is back.",
+            "warning",
+        )
 
 
 class ConfirmedActionsMixin:
@@ -46,6 +57,7 @@ class ConfirmedActionsMixin:
             flash(exc.message, "error")
             return details
         flash(done.format(invoice=invoice, result=result), "success")
+        flash_if_delayed()
         if isinstance(result, Invoice) and result.id != invoice.id:
             return redirect(self.get_url(".details_view", id=result.id))
         return details

@@ -1,10 +1,12 @@
 """The jobs screen: what the queues hold, and failed jobs with their error and a Retry button."""
 
+import logging
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
+from redis.exceptions import RedisError
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
@@ -30,6 +32,7 @@ REGISTRIES = {
     "failed": FailedJobRegistry,
 }
 FAILED_SHOWN = 200
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,25 @@ class JobsView(BaseView):
 
     @expose("/")
     def index(self):
+        try:
+            counts, failed = self._queues()
+        except RedisError as exc:
+            log.warning("Jobs screen without Redis: %s", exc)
+            counts, failed = [], []
+            flash(
+                "The job queue (Redis) is unreachable, so queue counts and failed jobs cannot be "
+                "shown. Nothing is lost: invoices and emails wait in the database and a worker "
+                "relays them once Redis is back.",
+                "error",
+            )
+        return self.render(
+            "admin/jobs.html",
+            counts=counts,
+            failed=failed,
+            can_retry=can(current_user, Action.RETRY_JOBS),
+        )
+
+    def _queues(self) -> tuple[list[dict], list[FailedJob]]:
         connection = self._dispatcher().connection
         counts = []
         failed: list[FailedJob] = []
@@ -75,12 +97,7 @@ class JobsView(BaseView):
             for job in Job.fetch_many(failed_ids, connection=connection):
                 if job is not None and self._may_see(job):
                     failed.append(self._describe(job, name))
-        return self.render(
-            "admin/jobs.html",
-            counts=counts,
-            failed=failed,
-            can_retry=can(current_user, Action.RETRY_JOBS),
-        )
+        return counts, failed
 
     def _may_see(self, job: Job) -> bool:
         return may_see_company(current_user, job.meta.get("company_id"))

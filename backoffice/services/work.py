@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 REQUESTS = "job_requests"
+DELAYED = "job_requests_delayed"
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,13 @@ def pending_requests(session: Session) -> list[JobRequest]:
 def take_requests(session: Session) -> list[JobRequest]:
     """Remove and return the requests recorded on the session."""
     return session.info.pop(REQUESTS, [])
+
+
+def mark_delayed(session: Session) -> None:
+    """Note that Redis refused the session's jobs: they wait in the database for the relay."""
+    session.info[DELAYED] = True
+
+
+def take_delayed(session: Session) -> bool:
+    """Whether the last commit's jobs are delayed (and forget it)."""
+    return session.info.pop(DELAYED, False)

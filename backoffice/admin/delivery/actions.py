@@ -15,7 +15,7 @@ from ...services.delivery.pdf import render_invoice_pdf as render
 from ...services.einvoicing import documents as einvoices
 from ...services.errors import DomainError
 from ...services.permissions import Action
-from ..confirmed import ConfirmedActionsMixin
+from ..confirmed import ConfirmedActionsMixin, flash_if_delayed
 
 
 class DeliveryMixin(ConfirmedActionsMixin):
@@ -63,6 +63,7 @@ class DeliveryMixin(ConfirmedActionsMixin):
             flash(
                 f"The PDF of {invoice.reference} is being prepared; try again in a moment.", "info"
             )
+            flash_if_delayed()
             return redirect(self.get_url(".details_view", id=invoice.id))
         try:
             document = (

@@ -3,6 +3,7 @@ stored."""
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,15 +43,41 @@ def filename(invoice: Invoice, kind: DocumentKind = DocumentKind.PDF) -> str:
 
 def request_render(session: Session, invoice: Invoice) -> None:
     """Ask for the invoice's PDF to be rendered and stored once this transaction commits."""
-    work.request_job(
-        session,
-        work.JobRequest(
-            kind="render_pdf",
-            args=(invoice.id,),
-            job_id=f"pdf-{invoice.id}-v{CONTENT_VERSION}",
-            invoice_id=invoice.id,
-            company_id=invoice.company_id,
-        ),
+    work.request_job(session, render_request(invoice))
+
+
+def render_request(invoice: Invoice) -> work.JobRequest:
+    """The job that renders and stores an issued invoice's PDF."""
+    return work.JobRequest(
+        kind="render_pdf",
+        args=(invoice.id,),
+        job_id=f"pdf-{invoice.id}-v{CONTENT_VERSION}",
+        invoice_id=invoice.id,
+        company_id=invoice.company_id,
+    )
+
+
+def awaiting_render(
+    session: Session, issued_before: datetime, since: datetime, limit: int = 500
+) -> list[Invoice]:
+    """Documents issued in a window whose PDF was never stored. The relay makes sure each has
+    its job; the window keeps the question cheap on a large database."""
+    stored = select(StoredDocument.id).where(
+        StoredDocument.invoice_id == Invoice.id,
+        StoredDocument.kind == DocumentKind.PDF,
+        StoredDocument.content_version == CONTENT_VERSION,
+    )
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.issued_at >= since,
+                Invoice.issued_at < issued_before,
+                ~stored.exists(),
+            )
+            .order_by(Invoice.id)
+            .limit(limit)
+        )
     )
 
 

@@ -6,7 +6,7 @@ and the message is sent again: that window is the only at-least-once case, and e
 attempt carries the same Message-ID so mail systems can recognise the repeat.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from babel.dates import format_date
@@ -73,6 +73,23 @@ def _render(invoice: Invoice) -> tuple[str, str, str]:
     )
 
 
+def _earlier_messages(session: Session, invoice: Invoice, resend: bool) -> list[EmailMessage]:
+    """The invoice's earlier emails, refusing a Send after one and a Resend before one."""
+    earlier = session.scalars(
+        select(EmailMessage).where(EmailMessage.invoice_id == invoice.id)
+    ).all()
+    if any(m.status in (EmailStatus.QUEUED, EmailStatus.SENDING) for m in earlier):
+        raise DomainError(f"An email for {invoice} is already on its way.")
+    if earlier and not resend:
+        raise DomainError(f"{invoice} was emailed already; use Resend to send it again.")
+    if resend and not any(m.status == EmailStatus.SENT for m in earlier):
+        raise DomainError(
+            f"{invoice} has not been emailed yet, so there is nothing to resend: finance sends "
+            "it first."
+        )
+    return list(earlier)
+
+
 def queue_invoice_email(
     session: Session, actor: User, invoice: Invoice, *, resend: bool = False
 ) -> EmailMessage:
@@ -82,19 +99,8 @@ def queue_invoice_email(
     lock_invoice(session, invoice)  # one request at a time per invoice: a double click waits
     if invoice.status not in OPEN_STATUSES:
         raise DomainError(f"{invoice} is {invoice.status.replace('_', ' ')} and is not sent.")
-    earlier = session.scalars(
-        select(EmailMessage).where(EmailMessage.invoice_id == invoice.id)
-    ).all()
-    if any(m.status in (EmailStatus.QUEUED, EmailStatus.SENDING) for m in earlier):
-        raise DomainError(f"An email for {invoice} is already on its way.")
-    if earlier and not resend:
-        raise DomainError(f"{invoice} was emailed already; use Resend to send it again.")
+    earlier = _earlier_messages(session, invoice, resend)
     delivered = [m for m in earlier if m.status == EmailStatus.SENT]
-    if resend and not delivered:
-        raise DomainError(
-            f"{invoice} has not been emailed yet, so there is nothing to resend: finance sends "
-            "it first."
-        )
     subject, text, html = _render(invoice)
     purpose = (
         EmailPurpose.CREDIT_NOTE
@@ -121,15 +127,30 @@ def queue_invoice_email(
 
 def request_delivery(session: Session, message: EmailMessage) -> None:
     """Ask for the message to be sent once this transaction commits."""
-    work.request_job(
-        session,
-        work.JobRequest(
-            kind="send_email",
-            args=(message.id,),
-            job_id=f"email-{message.id}",
-            invoice_id=message.invoice_id,
-            company_id=message.company_id,
-        ),
+    work.request_job(session, delivery_request(message))
+
+
+def delivery_request(message: EmailMessage) -> work.JobRequest:
+    """The job that sends one outbox message."""
+    return work.JobRequest(
+        kind="send_email",
+        args=(message.id,),
+        job_id=f"email-{message.id}",
+        invoice_id=message.invoice_id,
+        company_id=message.company_id,
+    )
+
+
+def awaiting_delivery(session: Session, queued_before: datetime, limit: int = 500) -> list:
+    """Messages that should be on their way: queued a while ago, or claimed by an attempt
+    that died (its claim expired). The relay makes sure each has its job."""
+    due = or_(
+        (EmailMessage.status == EmailStatus.QUEUED) & (EmailMessage.created_at < queued_before),
+        (EmailMessage.status == EmailStatus.SENDING)
+        & (EmailMessage.claimed_at < utcnow() - CLAIM_TIMEOUT),
+    )
+    return list(
+        session.scalars(select(EmailMessage).where(due).order_by(EmailMessage.id).limit(limit))
     )
 
 
