@@ -25,6 +25,7 @@ from ..money import check_fits, parse_decimal, require_currency
 from ..permissions import Action, require
 from ..scoping import require_company
 from . import credit_notes
+from .draft_limits import check_size
 from .totals import Totals, totals_of_lines
 from .vat_categories import VatTerms
 
@@ -74,6 +75,7 @@ def create_draft(
     require(actor, Action.EDIT_DRAFT)
     require_company(actor, customer.company_id)
     check_dates(issue_date, due_date)
+    check_size(0, notes=notes, terms=terms)
     invoice = Invoice(
         company_id=customer.company_id,
         customer=customer,
@@ -112,6 +114,7 @@ def prepare_draft(session: Session, actor: User, invoice: Invoice, *, is_created
         original.currency,
     ):
         raise DomainError("A credit note keeps the customer and currency of its invoice.")
+    check_size(len(invoice.lines), notes=invoice.notes, terms=invoice.terms)
     for position, line in enumerate(invoice.lines, start=1):
         check_line(line, invoice)
         line.position = position
@@ -148,6 +151,7 @@ def _check_line_values(
         raise DomainError("Discount must be between 0 and 100 percent.", "discount_percent")
     if not (description or "").strip():
         raise DomainError("Every line needs a description.", "description")
+    check_size(0, description=description)
     if not has_rate:
         raise DomainError("Choose a tax rate for the line.", "tax_rate_id")
 
@@ -198,6 +202,7 @@ def add_line(session: Session, actor: User, invoice: Invoice, data: LineInput) -
     require(actor, Action.EDIT_DRAFT)
     require_company(actor, invoice.company_id)
     require_draft(invoice)
+    check_size(len(invoice.lines) + 1)
     position = max((line.position for line in invoice.lines), default=0) + 1
     line = InvoiceLine(position=position, **_parsed_line(session, invoice, data))
     invoice.lines.append(line)
