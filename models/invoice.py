@@ -46,6 +46,8 @@ class Invoice(Base):
         Index("ix_invoices_company_status_due", "company_id", "status", "due_date"),
         Index("ix_invoices_customer", "customer_id"),
         Index("ix_invoices_original", "original_invoice_id"),
+        # The relay asks for recent issues without a stored PDF, every minute per worker.
+        Index("ix_invoices_issued_at", "issued_at", postgresql_where=text("issued_at IS NOT NULL")),
         # The printed number is what people and tax offices quote: never twice per company.
         Index(
             "uq_invoices_company_reference",
