@@ -1,5 +1,8 @@
 """The delivery part of the screens: PDF download, Send/Resend by role, the jobs screen."""
 
+import pytest
+from rq import Queue
+from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select
 
 from models import AuditEvent, EmailMessage, Role
@@ -110,3 +113,36 @@ def test_resend_goes_to_the_same_recipients_when_the_customer_changed(
     post(finance, f"/admin/invoice/resend/{invoice.id}", version=str(invoice.version))
     run_jobs(live_app, redis)
     assert [message["To"] for message in inbox.messages] == ["ap@customer.example"] * 2
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [(Role.ADMIN, True), (Role.FINANCE, True), (Role.SUPPORT, False), (Role.MANAGER, False)],
+)
+def test_retrying_a_failed_job_by_role(live_app, redis, world, role, allowed):
+    queue = Queue("email", connection=redis)
+    job = queue.enqueue(
+        "jobs.email.send_email",
+        424242,
+        job_id="email-424242",
+        meta={"company_id": world.company.id},
+    )
+    queue.remove(job)
+    FailedJobRegistry(queue=queue).add(job, ttl=3600, exc_string="ConnectionRefusedError: down")
+    client, user = signed_in(live_app, world, role)
+
+    response = post(client, "/admin/jobs/retry", job_id=job.id)
+
+    failed = FailedJobRegistry(queue=queue).get_job_ids()
+    if allowed:
+        assert response.status_code == 302
+        assert failed == [] and queue.job_ids == [job.id]  # back in its queue, once
+    else:
+        assert response.status_code == 403
+        assert failed == [job.id] and queue.job_ids == []
+        refusal = world.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "access.refused", AuditEvent.user_email == user.email
+            )
+        ).one()
+        assert "jobs: retry" in refusal.detail
