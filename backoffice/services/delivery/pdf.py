@@ -209,6 +209,7 @@ def invoice_context(invoice: Invoice, assets_dir: Path | None = None) -> dict[st
     )
     language = customer.language if customer.language in LABELS else DEFAULT_LANGUAGE
     fmt = Formatter(locale=language, currency=invoice.currency)
+    labels = labels_for(language)
     is_credit_note = invoice.kind == InvoiceKind.CREDIT_NOTE
     # The percentages copied at issue, not the rate's current one: history is not rewritten.
     rate_percent = {total.tax_rate_id: total.percentage for total in invoice.tax_totals}
@@ -222,11 +223,11 @@ def invoice_context(invoice: Invoice, assets_dir: Path | None = None) -> dict[st
         "is_draft": invoice.status == InvoiceStatus.DRAFT,
         "is_void": invoice.status == InvoiceStatus.VOID,
         "language": language,
-        "labels": labels_for(language),
+        "labels": labels,
         "fmt": fmt,
         "lines": lines,
         "rate_percent": rate_percent,
-        "tax_rows": tax_rows(invoice, labels_for(language), fmt),
+        "tax_rows": tax_rows(invoice, labels, fmt),
         "show_discount": any(line.discount_percent for line in lines),
         "logo": logo_file(company.logo_path, assets_dir),
         "iban": stdnum_iban.format(company.iban) if company.iban else "",

@@ -13,7 +13,7 @@ from decimal import Decimal
 from models import Invoice, InvoiceKind, InvoiceStatus, TaxCategory
 
 from ..errors import DomainError
-from ..money import currency_exponent
+from ..money import currency_exponent, round_money
 
 INVOICE_TYPE = "380"  # UNTDID 1001: commercial invoice
 CREDIT_NOTE_TYPE = "381"
@@ -108,6 +108,7 @@ def e_invoice(invoice: Invoice) -> EInvoice:
     carry, saying what to change."""
     _check_can_carry(invoice)
     seller, buyer = invoice.seller_details, invoice.buyer_details
+    rows = {total.tax_rate_id: total for total in invoice.tax_totals}
     original = invoice.original_invoice
     is_note = invoice.kind == InvoiceKind.CREDIT_NOTE
     # Not subject to VAT: no VAT id on either side (BR-O-02, BR-O-03).
@@ -125,7 +126,7 @@ def e_invoice(invoice: Invoice) -> EInvoice:
             buyer.get("vat_id") if with_vat_ids else None,
             _first_email(invoice.customer.email),
         ),
-        lines=tuple(_line(line, invoice) for line in invoice.lines),
+        lines=tuple(_line(line, invoice.currency, rows) for line in invoice.lines),
         vat_rows=_vat_rows(invoice),
         net_amount=invoice.net_amount,
         tax_amount=invoice.tax_amount,
@@ -189,9 +190,10 @@ def _party(details: dict, vat_id: str | None, email: str | None) -> Party:
     )
 
 
-def _line(line, invoice: Invoice) -> Line:
-    percentage = {total.tax_rate_id: total for total in invoice.tax_totals}[line.tax_rate_id]
-    gross = (line.quantity * line.unit_price).quantize(Decimal("0.01"))
+def _line(line, currency: str, rows: dict) -> Line:
+    tax = rows[line.tax_rate_id]
+    # In the currency's minor units, like the line net it is compared with.
+    gross = round_money(line.quantity * line.unit_price, currency)
     return Line(
         position=line.position,
         name=line.description,
@@ -201,8 +203,8 @@ def _line(line, invoice: Invoice) -> Line:
         net_amount=line.net_amount,
         discount_percent=line.discount_percent.normalize(),
         discount_amount=gross - line.net_amount if line.discount_percent else Decimal(0),
-        category=percentage.category,
-        percentage=percentage.percentage.normalize(),
+        category=tax.category,
+        percentage=tax.percentage.normalize(),
     )
 
 
