@@ -4,6 +4,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from limits import parse as parse_limit
+
 
 class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
@@ -17,11 +19,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "REDIS_URL": ("redis://127.0.0.1:6379/0", "Redis URL for the RQ job queues"),
     "SECRET_KEY": (None, "long random string that signs sessions and CSRF tokens"),
     "SECURE_COOKIES": ("0", "1 to send cookies only over HTTPS (set it in production)"),
-    "LOGIN_MAX_FAILURES": (
-        "5",
-        "failed logins per email within LOGIN_WINDOW_MINUTES before a lockout",
+    "LOGIN_LIMIT_PER_ACCOUNT": (
+        "5 per 15 minutes",
+        "failed sign-ins per email in a sliding window; more wait until the oldest leaves it",
     ),
-    "LOGIN_WINDOW_MINUTES": ("15", "throttling window for failed logins"),
+    "LOGIN_LIMIT_PER_IP": ("20 per 15 minutes", "failed sign-ins per client IP, likewise"),
     "DOCUMENTS_DIR": ("", "folder for rendered PDFs (default: instance/documents)"),
     "SMTP_HOST": ("127.0.0.1", "SMTP relay for outgoing email"),
     "SMTP_PORT": ("25", "its port"),
@@ -71,8 +73,7 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
         "LOG_LEVEL": log_level,
-        "LOGIN_MAX_FAILURES": int(values["LOGIN_MAX_FAILURES"]),
-        "LOGIN_WINDOW_MINUTES": int(values["LOGIN_WINDOW_MINUTES"]),
+        **rate_limits(values),
         "JOB_RETRY_INTERVALS": [
             int(part) for part in str(values["JOB_RETRY_INTERVALS"]).split(",")
         ],
@@ -82,6 +83,26 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
     # Settings above were parsed from the overrides too; anything else is taken as given.
     values.update({name: value for name, value in overrides.items() if name not in SETTINGS})
     return values
+
+
+def rate_limits(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Flask-Limiter's settings: sign-in limits checked here, counted in Redis."""
+    for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_IP"):
+        try:
+            parse_limit(str(values[name]))
+        except ValueError:
+            raise ConfigError(
+                f"{name} is {values[name]!r}; write it like '5 per 15 minutes'."
+            ) from None
+    return {
+        "RATELIMIT_STORAGE_URI": values["REDIS_URL"],
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away: count in this process's memory instead of failing the sign-in.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+    }
 
 
 def from_environment(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:

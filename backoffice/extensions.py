@@ -4,6 +4,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy_lite import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -14,6 +16,7 @@ from .services.delivery.storage import LocalStorage
 db = SQLAlchemy(session_options={"expire_on_commit": False})
 csrf = CSRFProtect()
 login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address)  # sign-in throttling, backoffice/auth/throttle.py
 
 
 def documents_dir(config: Any, instance_path: Path) -> Path:

@@ -26,7 +26,8 @@ from .invoicing.records import CustomerAdmin, ProductAdmin
 from .invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
 from .jobs import JobsView
 from .payments.payment_list import PaymentAdmin
-from .settings import CompanyAdmin, UserAdmin
+from .security.users import UserAdmin
+from .settings import CompanyAdmin
 
 
 def init_app(app: Flask) -> None:

@@ -1,13 +1,11 @@
-"""Staff accounts: argon2id password hashing, authentication and throttling."""
-
-from datetime import timedelta
+"""Staff accounts: argon2id password hashing and authentication."""
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, Company, Role, User, utcnow
+from models import Company, Role, User, utcnow
 
 from .errors import DomainError
 
@@ -42,19 +40,6 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         user.password_hash = _hasher.hash(password)
     user.last_login_at = utcnow()
     return user
-
-
-def recent_failures(session: Session, email: str, window: timedelta) -> int:
-    """Count failed logins for an email inside the throttling window."""
-    return session.scalar(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(
-            AuditEvent.action == "login.failed",
-            AuditEvent.user_email == normalize_email(email),
-            AuditEvent.occurred_at > utcnow() - window,
-        )
-    )
 
 
 def create_user(

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.extensions import db
+from backoffice.extensions import db, limiter
 from backoffice.services import users as users_service
 from models import Base, Role
 from tests import factories
@@ -20,7 +20,9 @@ CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 @pytest.fixture
 def app(shared_app) -> Iterator[Flask]:
-    """The app, with every commit it makes rolled back after the test (flask-sqlalchemy-lite)."""
+    """The app, with every commit it makes rolled back after the test (flask-sqlalchemy-lite),
+    and no failed sign-ins remembered from earlier tests."""
+    limiter.reset()
     with db.test_isolation():
         yield shared_app
 

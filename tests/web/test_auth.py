@@ -58,15 +58,6 @@ def test_unknown_email_and_wrong_password_get_the_same_message(app, users, db_se
     }
 
 
-def test_login_is_throttled_after_repeated_failures(app, users):
-    client = app.test_client()
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        login(client, users["finance"].email, "wrong password!!")
-    response = login(client, users["finance"].email)  # right password, but locked out
-    assert response.status_code == 401
-    assert "Too many failed attempts" in response.get_data(as_text=True)
-
-
 def test_inactive_user_cannot_log_in(app, db_session, company):
     user = factories.make_user(db_session, "finance", companies=[company], is_active=False)
     db_session.commit()

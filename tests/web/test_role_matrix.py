@@ -24,7 +24,8 @@ from backoffice.admin.invoicing.invoices import InvoiceAdmin
 from backoffice.admin.invoicing.records import CustomerAdmin, ProductAdmin
 from backoffice.admin.invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
 from backoffice.admin.payments.payment_list import PaymentAdmin
-from backoffice.admin.settings import CompanyAdmin, UserAdmin
+from backoffice.admin.security.users import UserAdmin
+from backoffice.admin.settings import CompanyAdmin
 from backoffice.extensions import db
 from backoffice.services.payments import ledger
 from backoffice.services.permissions import can

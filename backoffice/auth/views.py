@@ -1,38 +1,19 @@
-"""Login, logout and the per-request actor used by the audit trail."""
+"""Sign in, sign out, and the per-request actor used by the audit trail."""
 
-from datetime import timedelta
-
-from flask import (
-    Blueprint,
-    Flask,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
 
 from models import User
 
-from .extensions import db, login_manager
-from .redirects import is_safe_target
-from .services import audit, users
+from ..extensions import db, login_manager
+from ..redirects import is_safe_target
+from ..services import audit, users
+from . import throttle
+from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
 BAD_CREDENTIALS = "Invalid email or password."
-
-
-class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
 
 
 def safe_next(target: str | None) -> str:
@@ -53,33 +34,27 @@ def actor_for(user: User | None) -> audit.Actor:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.per_ip
+@throttle.per_account
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         email = users.normalize_email(form.email.data)
-        window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-        throttled = (
-            users.recent_failures(db.session, email, window)
-            >= current_app.config["LOGIN_MAX_FAILURES"]
-        )
-        user = None if throttled else users.authenticate(db.session, email, form.password.data)
-        if user is not None:  # before the flush: a rehashed password is the user's own change
-            audit.set_actor(db.session, actor_for(user))
+        user = users.authenticate(db.session, email, form.password.data)
         if user is None:
             audit.record(
                 db.session,
                 "login.failed",
-                detail="throttled" if throttled else "bad credentials",
+                detail="bad credentials",
                 actor=audit.Actor(user_id=None, email=email, ip_address=client_ip()),
             )
             db.session.commit()
-            if throttled:
-                flash("Too many failed attempts. Try again in a few minutes.", "error")
-            else:
-                flash(BAD_CREDENTIALS, "error")
+            flash(BAD_CREDENTIALS, "error")
             return render_template("auth/login.html", form=form), 401
+        # Before the flush: a rehashed password is the user's own change.
+        audit.set_actor(db.session, actor_for(user))
         # A fresh session at login: nothing set before authentication (CSRF token,
         # a planted session) survives into the authenticated one.
         session.clear()
@@ -122,14 +97,6 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _set_actor() -> None:
+def set_actor() -> None:
     user = current_user._get_current_object() if current_user.is_authenticated else None
     audit.set_actor(db.session, actor_for(user))
-
-
-def init_app(app: Flask) -> None:
-    """Register login handling and attribute each request's changes to its user."""
-    login_manager.init_app(app)
-    login_manager.session_protection = "strong"
-    app.register_blueprint(bp)
-    app.before_request(_set_actor)

@@ -1,0 +1,1 @@
+"""Staff accounts, their sign-ins and their sessions."""
