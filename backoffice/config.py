@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from limits import parse as parse_limit
@@ -24,6 +25,8 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "failed sign-ins per email in a sliding window; more wait until the oldest leaves it",
     ),
     "LOGIN_LIMIT_PER_IP": ("20 per 15 minutes", "failed sign-ins per client IP, likewise"),
+    "SESSION_IDLE_MINUTES": ("30", "a session unused this long ends (sign in again)"),
+    "SESSION_ABSOLUTE_HOURS": ("12", "a session ends this long after sign-in, used or not"),
     "DOCUMENTS_DIR": ("", "folder for rendered PDFs (default: instance/documents)"),
     "SMTP_HOST": ("127.0.0.1", "SMTP relay for outgoing email"),
     "SMTP_PORT": ("25", "its port"),
@@ -74,6 +77,8 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
         "REMEMBER_COOKIE_SECURE": secure,
         "LOG_LEVEL": log_level,
         **rate_limits(values),
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=positive(values, "SESSION_IDLE_MINUTES")),
+        "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=positive(values, "SESSION_ABSOLUTE_HOURS")),
         "JOB_RETRY_INTERVALS": [
             int(part) for part in str(values["JOB_RETRY_INTERVALS"]).split(",")
         ],
@@ -83,6 +88,17 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
     # Settings above were parsed from the overrides too; anything else is taken as given.
     values.update({name: value for name, value in overrides.items() if name not in SETTINGS})
     return values
+
+
+def positive(values: Mapping[str, Any], name: str) -> float:
+    """A setting that must be a number above zero."""
+    try:
+        number = float(values[name])
+    except ValueError:
+        number = 0
+    if not number > 0:
+        raise ConfigError(f"{name} is {values[name]!r}; give a number above zero.")
+    return number
 
 
 def rate_limits(values: Mapping[str, Any]) -> dict[str, Any]:

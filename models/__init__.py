@@ -21,6 +21,7 @@ from .enums import (
 from .invoice import Invoice, InvoiceLine, InvoiceTaxTotal
 from .payment import Payment
 from .product import Product, TaxRate
+from .staff_session import StaffSession
 from .user import User, user_companies
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "PaymentSource",
     "Product",
     "Role",
+    "StaffSession",
     "StoredDocument",
     "TaxCategory",
     "TaxRate",

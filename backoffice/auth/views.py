@@ -1,13 +1,23 @@
 """Sign in, sign out, and the per-request actor used by the audit trail."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from models import User
 
 from ..extensions import db, login_manager
 from ..redirects import is_safe_target
-from ..services import audit, users
+from ..services import audit, sessions, users
 from . import throttle
 from .forms import LoginForm
 
@@ -55,8 +65,9 @@ def login():
             return render_template("auth/login.html", form=form), 401
         # Before the flush: a rehashed password is the user's own change.
         audit.set_actor(db.session, actor_for(user))
-        # A fresh session at login: nothing set before authentication (CSRF token,
-        # a planted session) survives into the authenticated one.
+        # A fresh session at login, under a new id: nothing set before authentication
+        # (CSRF token, a planted session id) survives into the authenticated one.
+        current_app.session_interface.regenerate(session)
         session.clear()
         login_user(user)
         audit.record(db.session, "login", entity=user, actor=actor_for(user))
@@ -68,11 +79,20 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    audit.record(db.session, "logout", entity=current_user._get_current_object())
+    """End this session on the server, or with `everywhere` every session of the user."""
+    user = current_user._get_current_object()
+    everywhere = request.form.get("everywhere") == "1"
+    ended = sessions.end_all(db.session, user.id) if everywhere else 0
+    audit.record(
+        db.session,
+        "logout",
+        entity=user,
+        detail=f"everywhere ({ended} sessions)" if everywhere else "",
+    )
     db.session.commit()
     logout_user()
-    session.clear()
-    flash("You are signed out.", "info")
+    session.clear()  # the session store deletes this session's row and cookie
+    flash("You are signed out everywhere." if everywhere else "You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
 

@@ -1,8 +1,9 @@
-"""Staff accounts: create, edit, deactivate, and unlock a throttled sign-in (admins)."""
+"""Staff accounts (admins): create, edit, deactivate, unlock a throttled sign-in, and see
+and end the user's sessions."""
 
 from typing import Any
 
-from flask import flash, redirect
+from flask import current_app, flash, redirect, request
 from flask_admin import expose
 from sqlalchemy import ColumnElement, true
 from wtforms import PasswordField
@@ -12,7 +13,7 @@ from models import Role, User
 
 from ...auth import throttle
 from ...extensions import db
-from ...services import audit, users
+from ...services import audit, sessions, users
 from ...services.errors import DomainError
 from ...services.permissions import Action
 from ..secured import SecuredModelView
@@ -37,7 +38,11 @@ class UserAdmin(SecuredModelView):
             description="Leave empty to keep the current password.",
         )
     }
-    endpoint_actions = {"unlock": Action.MANAGE_SETTINGS}
+    endpoint_actions = {
+        "unlock": Action.MANAGE_SETTINGS,
+        "end_session": Action.MANAGE_SETTINGS,
+        "end_sessions": Action.MANAGE_SETTINGS,
+    }
     details_template = "admin/user_details.html"
     form_choices = {"role": [(role.value, role.value.title()) for role in Role]}
 
@@ -50,13 +55,50 @@ class UserAdmin(SecuredModelView):
             model.password_hash = users.hash_password(form.password.data)
         elif is_created:
             raise DomainError("Set a password for the new user.", "password")
+        if not is_created and (form.password.data or not model.is_active):
+            # A new password or a deactivation ends every session the user has open.
+            sessions.end_all(db.session, model.id)
+
+    def render(self, template: str, **kwargs: Any):
+        if template == self.details_template:
+            absolute = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+            kwargs["sessions"] = sessions.active(db.session, kwargs["model"].id, absolute)
+        return super().render(template, **kwargs)
+
+    def _user_or_back(self, user_id: int) -> User | None:
+        user = self.get_one(user_id)
+        if user is None:
+            flash("That user does not exist.", "error")
+        return user
+
+    @expose("/end-session/<int:user_id>", methods=("POST",))
+    def end_session(self, user_id: int):
+        """End one of the user's sessions: that browser is signed out at its next click."""
+        if (user := self._user_or_back(user_id)) is None:
+            return redirect(self.get_url(".index_view"))
+        if sessions.end(db.session, request.form.get("key", ""), user.id):
+            audit.record(db.session, "session.ended", entity=user)
+            flash("The session is ended.", "success")
+        else:
+            flash("That session had already ended.", "info")
+        db.session.commit()
+        return redirect(self.get_url(".details_view", id=user.id))
+
+    @expose("/end-sessions/<int:user_id>", methods=("POST",))
+    def end_sessions(self, user_id: int):
+        """End every session of the user."""
+        if (user := self._user_or_back(user_id)) is None:
+            return redirect(self.get_url(".index_view"))
+        ended = sessions.end_all(db.session, user.id)
+        audit.record(db.session, "session.ended", entity=user, detail=f"all ({ended})")
+        db.session.commit()
+        flash(f"Ended {ended} session(s) of {user.email}.", "success")
+        return redirect(self.get_url(".details_view", id=user.id))
 
     @expose("/unlock/<int:user_id>", methods=("POST",))
     def unlock(self, user_id: int):
         """Forget the account's failed sign-ins so the right password works at once."""
-        user = self.get_one(user_id)
-        if user is None:
-            flash("That user does not exist.", "error")
+        if (user := self._user_or_back(user_id)) is None:
             return redirect(self.get_url(".index_view"))
         throttle.unlock(user.email)
         audit.record(db.session, "login.unlocked", entity=user)
