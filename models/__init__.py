@@ -22,7 +22,7 @@ from .invoice import Invoice, InvoiceLine, InvoiceTaxTotal
 from .payment import Payment
 from .product import Product, TaxRate
 from .staff_session import StaffSession
-from .user import User, user_companies
+from .user import RecoveryCode, User, user_companies
 
 __all__ = [
     "AuditEvent",
@@ -44,6 +44,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentSource",
     "Product",
+    "RecoveryCode",
     "Role",
     "StaffSession",
     "StoredDocument",

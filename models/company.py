@@ -34,6 +34,8 @@ class Company(Base):
     default_payment_terms_days: Mapped[int] = mapped_column(default=30)
     # Credit notes above this amount (base currency) need a manager's approval.
     credit_note_approval_threshold: Mapped[Decimal] = mapped_column(default=Decimal("1000"))
+    # Admins and finance staff of this company must sign in with a second factor (TOTP).
+    require_two_factor: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     series: Mapped[list["NumberingSeries"]] = relationship(back_populates="company")

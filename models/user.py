@@ -3,7 +3,7 @@
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -33,6 +33,11 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Second factor (backoffice/services/two_factor.py): the TOTP secret, encrypted; the
+    # last time step accepted, so no code is accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    totp_enabled_at: Mapped[datetime | None]
 
     companies: Mapped[list[Company]] = relationship(secondary=user_companies)
 
@@ -56,3 +61,15 @@ class User(Base):
     @property
     def session_token(self) -> str:
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the second factor (a lost phone)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_digest: Mapped[str] = mapped_column(String(64))  # HMAC-SHA-256, never the code
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

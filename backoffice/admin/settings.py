@@ -16,10 +16,16 @@ class CompanyAdmin(SecuredModelView):
     column_filters = ["country", "base_currency"]
     column_default_sort = "name"
     form_excluded_columns = ["series", "created_at"]
-    column_labels = {"tax_id": "VAT id", "registration_id": "Legal registration id"}
+    column_labels = {
+        "tax_id": "VAT id",
+        "registration_id": "Legal registration id",
+        "require_two_factor": "Require two-factor sign-in",
+    }
     column_descriptions = {
         "registration_id": "E.g. HRB 12345 B or a SIREN; e-invoices not subject to VAT name "
         "the company by it (EN 16931 BT-30).",
+        "require_two_factor": "Admins and finance staff of this company must sign in with an "
+        "authenticator app code after their password; they set it up at their next click.",
     }
     form_args = {
         "country": validators.COUNTRY,

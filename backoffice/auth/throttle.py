@@ -16,7 +16,8 @@ from limits import parse
 
 from ..extensions import db, limiter
 from ..services import audit, users
-from .forms import LoginForm
+from . import second_factor
+from .forms import LoginForm, SecondFactorForm
 
 ACCOUNT_SCOPE = "login-account"
 IP_SCOPE = "login-ip"
@@ -27,7 +28,8 @@ def _failed(response: Response) -> bool:
 
 
 def _account() -> str:
-    return users.normalize_email(request.form.get("email", ""))
+    # The password step names the account; the second-factor step has it in the session.
+    return users.normalize_email(request.form.get("email") or second_factor.expected_email())
 
 
 def retry_message(seconds: float) -> str:
@@ -48,7 +50,11 @@ def _refuse(limit: RequestLimit) -> Response:
         )
         db.session.commit()
         flash(retry_message(limit.reset_at - time.time()), "error")
-        g.throttled = Response(render_template("auth/login.html", form=LoginForm()), status=429)
+        if request.endpoint == "auth.second_factor":
+            page = render_template("auth/second_factor.html", form=SecondFactorForm())
+        else:
+            page = render_template("auth/login.html", form=LoginForm())
+        g.throttled = Response(page, status=429)
     return g.throttled
 
 

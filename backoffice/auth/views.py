@@ -17,9 +17,10 @@ from models import User
 
 from ..extensions import db, login_manager
 from ..redirects import is_safe_target
-from ..services import audit, sessions, users
+from ..services import audit, sessions, two_factor, users
+from . import second_factor as second_factor_step
 from . import throttle
-from .forms import LoginForm
+from .forms import LoginForm, SecondFactorForm
 
 bp = Blueprint("auth", __name__)
 
@@ -54,26 +55,67 @@ def login():
         email = users.normalize_email(form.email.data)
         user = users.authenticate(db.session, email, form.password.data)
         if user is None:
-            audit.record(
-                db.session,
-                "login.failed",
-                detail="bad credentials",
-                actor=audit.Actor(user_id=None, email=email, ip_address=client_ip()),
-            )
-            db.session.commit()
-            flash(BAD_CREDENTIALS, "error")
-            return render_template("auth/login.html", form=form), 401
+            return refuse_sign_in(email, "bad credentials", BAD_CREDENTIALS, form)
         # Before the flush: a rehashed password is the user's own change.
         audit.set_actor(db.session, actor_for(user))
-        # A fresh session at login, under a new id: nothing set before authentication
-        # (CSRF token, a planted session id) survives into the authenticated one.
-        current_app.session_interface.regenerate(session)
-        session.clear()
-        login_user(user)
-        audit.record(db.session, "login", entity=user, actor=actor_for(user))
-        db.session.commit()
-        return redirect(safe_next(request.args.get("next")))
+        if two_factor.is_enabled(user):
+            fresh_session()
+            second_factor_step.expect(user)
+            db.session.commit()
+            return redirect(url_for("auth.second_factor", next=request.args.get("next")))
+        return complete_sign_in(user)
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+def refuse_sign_in(email: str, why: str, message: str, form, template="auth/login.html"):
+    """Audit a failed attempt (it counts towards the throttle: 401) and say so."""
+    audit.record(
+        db.session,
+        "login.failed",
+        detail=why,
+        actor=audit.Actor(user_id=None, email=email, ip_address=client_ip()),
+    )
+    db.session.commit()
+    flash(message, "error")
+    return render_template(template, form=form), 401
+
+
+def fresh_session() -> None:
+    """Start a session under a new id: nothing set before authentication (CSRF token, a
+    planted session id) survives into the authenticated one."""
+    current_app.session_interface.regenerate(session)
+    session.clear()
+
+
+def complete_sign_in(user: User):
+    fresh_session()
+    login_user(user)
+    audit.record(db.session, "login", entity=user, actor=actor_for(user))
+    db.session.commit()
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"])
+@throttle.per_ip
+@throttle.per_account
+def second_factor():
+    user = second_factor_step.expected_user()
+    if user is None:
+        flash("Sign in with your email and password first.", "info")
+        return redirect(url_for("auth.login", next=request.args.get("next")))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if not second_factor_step.verify(user, form.code.data):
+            return refuse_sign_in(
+                user.email,
+                "second factor",
+                "That code is not right (or was used already). Enter the code your "
+                "authenticator app shows now, or one of your recovery codes.",
+                form,
+                "auth/second_factor.html",
+            )
+        return complete_sign_in(user)
+    return render_template("auth/second_factor.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/logout", methods=["POST"])

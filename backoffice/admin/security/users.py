@@ -13,7 +13,7 @@ from models import Role, User
 
 from ...auth import throttle
 from ...extensions import db
-from ...services import audit, sessions, users
+from ...services import audit, sessions, two_factor, users
 from ...services.errors import DomainError
 from ...services.permissions import Action
 from ..secured import SecuredModelView
@@ -23,13 +23,14 @@ class UserAdmin(SecuredModelView):
     view_permission = create_permission = edit_permission = delete_permission = (
         Action.MANAGE_SETTINGS
     )
-    column_list = ["email", "name", "role", "is_active", "last_login_at"]
+    column_list = ["email", "name", "role", "is_active", "totp_enabled_at", "last_login_at"]
+    column_labels = {"totp_enabled_at": "Two-factor since"}
     column_searchable_list = ["email", "name"]
     column_filters = ["role", "is_active"]
     column_default_sort = "email"
-    column_exclude_list = ["password_hash"]
-    column_details_exclude_list = ["password_hash"]
-    column_export_exclude_list = ["password_hash"]
+    column_exclude_list = ["password_hash", "totp_secret", "totp_last_step"]
+    column_details_exclude_list = ["password_hash", "totp_secret", "totp_last_step"]
+    column_export_exclude_list = ["password_hash", "totp_secret", "totp_last_step"]
     form_columns = ["email", "name", "role", "is_active", "companies", "password"]
     form_extra_fields = {
         "password": PasswordField(
@@ -42,6 +43,7 @@ class UserAdmin(SecuredModelView):
         "unlock": Action.MANAGE_SETTINGS,
         "end_session": Action.MANAGE_SETTINGS,
         "end_sessions": Action.MANAGE_SETTINGS,
+        "reset_two_factor": Action.MANAGE_SETTINGS,
     }
     details_template = "admin/user_details.html"
     form_choices = {"role": [(role.value, role.value.title()) for role in Role]}
@@ -104,4 +106,17 @@ class UserAdmin(SecuredModelView):
         audit.record(db.session, "login.unlocked", entity=user)
         db.session.commit()
         flash(f"{user.email} may sign in again.", "success")
+        return redirect(self.get_url(".details_view", id=user.id))
+
+    @expose("/reset-two-factor/<int:user_id>", methods=("POST",))
+    def reset_two_factor(self, user_id: int):
+        """Turn the user's second factor off (a lost phone) and end their sessions; they
+        set it up again at their next sign-in if their company requires it."""
+        if (user := self._user_or_back(user_id)) is None:
+            return redirect(self.get_url(".index_view"))
+        two_factor.disable(db.session, user)
+        sessions.end_all(db.session, user.id)
+        audit.record(db.session, "two_factor.reset", entity=user)
+        db.session.commit()
+        flash(f"Two-factor sign-in of {user.email} is reset.", "success")
         return redirect(self.get_url(".details_view", id=user.id))
