@@ -40,9 +40,9 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     ),
     "LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR: the least severe events logged"),
     "WORKER_MAINTENANCE_SECONDS": (
-        "60",
-        "how often a worker recovers jobs of killed workers (RQ's default is 600) and relays "
-        "work Redis lost or never got",
+        "10",
+        "how often a worker recovers jobs of killed workers (RQ's default is 600), restarts a "
+        "scheduler no worker runs and relays work Redis lost or never got",
     ),
 }
 

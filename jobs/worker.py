@@ -3,9 +3,12 @@
 import gc
 import logging
 import os
+import threading
 
 from flask import Flask
-from rq import SimpleWorker, Worker
+from redis import RedisError
+from rq import Queue, SimpleWorker, Worker
+from rq.job import Job
 
 from backoffice.extensions import db
 from backoffice.services.delivery import pdf
@@ -14,6 +17,12 @@ from .queues import connect, queues
 from .relay import relay_pass
 
 HEARTBEAT_SECONDS = 10
+# A running job counts as abandoned this long after its last heartbeat. RQ's own slack is a
+# fixed 60 s, which alone would spend most of the 90 s a killed worker's job may wait.
+HEARTBEAT_GRACE_SECONDS = 20
+# RQ blocks an idle worker in BLPOP for worker_ttl - 15 s and runs maintenance only between
+# two of those waits: the TTL is derived from the maintenance interval to keep its pace.
+DEQUEUE_MARGIN_SECONDS = 15
 log = logging.getLogger(__name__)
 
 
@@ -32,13 +41,37 @@ class _Relaying:
         except Exception:  # PostgreSQL away: the next maintenance pass tries again
             log.exception("Relay pass failed")
 
+    def get_heartbeat_ttl(self, job: Job) -> int:
+        """Seconds after a heartbeat before another worker's maintenance retries the job."""
+        return HEARTBEAT_SECONDS + HEARTBEAT_GRACE_SECONDS
+
 
 class RelayingWorker(_Relaying, Worker):
     pass
 
 
 class RelayingSimpleWorker(_Relaying, SimpleWorker):
-    pass
+    def perform_job(self, job: Job, queue: Queue) -> bool:
+        """Run the job here while a thread keeps its heartbeat.
+
+        RQ's simple worker sends none until the job ends, so a killed worker's job would look
+        alive for its whole timeout plus 60 s (the 4 min of issue 8).
+        """
+        done = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(job, done), daemon=True)
+        beat.start()
+        try:
+            return super().perform_job(job, queue)
+        finally:
+            done.set()
+            beat.join()
+
+    def _beat(self, job: Job, done: threading.Event) -> None:
+        while not done.wait(HEARTBEAT_SECONDS):
+            try:
+                self.maintain_heartbeats(job)
+            except RedisError:  # Redis away: RQ itself fails the job if it stays away
+                log.warning("Heartbeat of job %s failed", job.id, exc_info=True)
 
 
 def _forget_inherited_connections(app: Flask) -> None:
@@ -64,15 +97,14 @@ def run_worker(
     gc.freeze()
     os.register_at_fork(after_in_child=lambda: _forget_inherited_connections(app))
     connection = connect(app.config["REDIS_URL"])
-    # A killed worker's job counts as abandoned once its heartbeat lapses (the monitoring
-    # interval plus RQ's fixed 60 s) and is retried at another worker's next maintenance
-    # pass: about 70 s plus WORKER_MAINTENANCE_SECONDS in all.
+    maintenance = int(app.config["WORKER_MAINTENANCE_SECONDS"])
     worker_class = RelayingSimpleWorker if simple else RelayingWorker
     worker = worker_class(
         queues(connection, queue_names),
         connection=connection,
         app=app,
-        maintenance_interval=int(app.config["WORKER_MAINTENANCE_SECONDS"]),
+        maintenance_interval=maintenance,
+        worker_ttl=maintenance + DEQUEUE_MARGIN_SECONDS,
         job_monitoring_interval=HEARTBEAT_SECONDS,
     )
     # RQ logs through the app's one handler (backoffice/logs.py) at the app's level.

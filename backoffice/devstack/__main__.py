@@ -1,7 +1,8 @@
 """``python -m backoffice.devstack {run,test,env,smoke}``: the app or the tests, services included.
 
 run    resolve services, migrate, seed demo data once, serve the app and one RQ
-       worker until Ctrl-C/SIGTERM (exit 0) or a child dies (exit 1).
+       worker until Ctrl-C/SIGTERM (exit 0) or the app dies (exit 1); a worker
+       that dies is restarted (exit 1 if it dies 5 times within 60 s).
 test   resolve services, run pytest against database backoffice_test and Redis
        db 1, exit with pytest's code.
 env    print DATABASE_URL= and REDIS_URL= lines; if it had to start embedded
@@ -22,6 +23,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -30,6 +32,7 @@ from .embedded import EmbeddedError, free_port, listening, port_is_free
 from .procs import (
     Shutdown,
     StepFailed,
+    Supervised,
     describe,
     run_step,
     spawn,
@@ -51,8 +54,22 @@ from .resolve import (
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE_TIMEOUT = 120.0
 
-# Called with the web and worker processes and the web port; returns the exit code.
-ServeUntil = Callable[[list[subprocess.Popen[bytes]], int], int]
+
+@dataclass
+class Stack:
+    """What `run` serves: the web app, and a worker restarted whenever it dies."""
+
+    web: subprocess.Popen[bytes]
+    worker: Supervised
+
+    @property
+    def procs(self) -> list[subprocess.Popen[bytes]]:
+        """The processes running now."""
+        return [self.web, self.worker.proc]
+
+
+# Called with the stack and the web port; returns the exit code.
+ServeUntil = Callable[[Stack, int], int]
 
 
 class DevstackError(RuntimeError):
@@ -92,10 +109,22 @@ def first_dead(procs: list[subprocess.Popen[bytes]]) -> str | None:
     return None
 
 
-def wait_for_signal(procs: list[subprocess.Popen[bytes]], port: int) -> int:
-    """Serve until a stop signal (Shutdown propagates) or until a child dies (1)."""
+def keep_worker(worker: Supervised) -> str | None:
+    """Restart a dead worker, whose job another maintenance pass then recovers; a message
+    when it keeps dying."""
+    if (dead := first_dead([worker.proc])) is None:
+        return None
+    if not worker.revive():
+        return f"{dead}, {worker.BURST} times within {worker.WINDOW:.0f} s"
+    log(f"{dead}; restarted it")
+    return None
+
+
+def wait_for_signal(stack: Stack, port: int) -> int:
+    """Serve until a stop signal (Shutdown propagates) or until the app dies or the worker
+    keeps dying (1)."""
     announced = False
-    while (dead := first_dead(procs)) is None:
+    while (dead := first_dead([stack.web]) or keep_worker(stack.worker)) is None:
         if not announced and listening(port):
             announced = True
             log(f"back office at http://127.0.0.1:{port}/ (demo logins: see seed-demo above)")
@@ -142,12 +171,12 @@ def serve(services: Services, port: int, until: ServeUntil) -> int:
     run_step(flask("seed-demo", "--if-empty"), env, ROOT)
     web = spawn(web_server(port), env, ROOT)
     # --simple: no fork per job, the throughput docs/BENCHMARKS.md measures.
-    procs = [web, spawn(flask("worker", "--simple"), env, ROOT)]
+    stack = Stack(web, Supervised(flask("worker", "--simple"), env, ROOT))
     try:
-        return until(procs, port)
+        return until(stack, port)
     finally:
         with stopper.deferred():  # a signal now must not cut the shutdown short
-            stop_processes(procs)
+            stop_processes(stack.procs)
 
 
 def cmd_run(services: Services, args: argparse.Namespace) -> int:
@@ -200,12 +229,12 @@ def cmd_smoke(services: Services, args: argparse.Namespace) -> int:
     """`run` on embedded servers until /login works, then check a clean shutdown."""
     started = time.monotonic()
 
-    def until_login(procs: list[subprocess.Popen[bytes]], port: int) -> int:
+    def until_login(stack: Stack, port: int) -> int:
         ready = wait_until(
-            lambda: first_dead(procs) is not None or login_page_ready(port),
+            lambda: first_dead(stack.procs) is not None or login_page_ready(port),
             SMOKE_TIMEOUT,
         )
-        if dead := first_dead(procs):
+        if dead := first_dead(stack.procs):
             log(f"smoke FAILED: {dead}")
             return 1
         if not ready:

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
@@ -85,6 +86,35 @@ def spawn(argv: Sequence[str], env: dict[str, str], cwd: Path) -> subprocess.Pop
     """Start a child in its own process group, so we can stop it and its children."""
     # Own session: Ctrl-C reaches only us, and we stop the children in order.
     return subprocess.Popen(argv, env=env, cwd=cwd, start_new_session=True)
+
+
+class Supervised:
+    """A child restarted whenever it dies, like systemd's Restart=always: a killed worker
+    comes back, and its job with it. One that keeps dying is given up, like StartLimitBurst."""
+
+    BURST = 5  # starts within WINDOW seconds before giving up
+    WINDOW = 60.0
+
+    def __init__(self, argv: Sequence[str], env: dict[str, str], cwd: Path) -> None:
+        self.argv, self.env, self.cwd = list(argv), env, cwd
+        self.starts: deque[float] = deque(maxlen=self.BURST)
+        self.proc = self._start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        self.starts.append(time.monotonic())
+        return spawn(self.argv, self.env, self.cwd)
+
+    def revive(self) -> bool:
+        """Restart the child if it died; False if it died too often to try again."""
+        if self.proc.poll() is None:
+            return True
+        # An orphaned RQ scheduler left in its group would hold the scheduler locks: stopped,
+        # it releases them.
+        stop_processes([self.proc])
+        if len(self.starts) == self.BURST and time.monotonic() - self.starts[0] < self.WINDOW:
+            return False
+        self.proc = self._start()
+        return True
 
 
 def wait_until(check: Callable[[], bool], timeout: float) -> bool:

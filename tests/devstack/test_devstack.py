@@ -21,6 +21,7 @@ from backoffice.devstack.embedded import (
     pid_alive,
     port_is_free,
 )
+from backoffice.devstack.procs import Supervised
 from backoffice.devstack.resolve import (
     LOCAL_REDIS_URL,
     Services,
@@ -151,31 +152,39 @@ def test_secret_key_is_made_once_and_private(tmp_path: Path) -> None:
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
-def test_a_dying_child_stops_the_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+def serve_stand_ins(monkeypatch: pytest.MonkeyPatch, web: str, worker: str) -> list[cli.Stack]:
+    """Serve Python one-liners in place of gunicorn and the flask commands (setup steps
+    succeed); return the stacks served, once serving ends."""
     monkeypatch.setenv("SECRET_KEY", "not-from-instance")
-    # Stand-ins for the flask commands: setup steps succeed, the web app runs,
-    # the worker crashes.
-    monkeypatch.setattr(
-        cli, "web_server", lambda port: [sys.executable, "-c", "import time; time.sleep(60)"]
-    )
+    monkeypatch.setattr(cli, "web_server", lambda port: [sys.executable, "-c", web])
     monkeypatch.setattr(
         cli,
         "flask",
-        lambda command, *args: [
-            sys.executable,
-            "-c",
-            "raise SystemExit(3)" if command == "worker" else "",
-        ],
+        lambda command, *args: [sys.executable, "-c", worker if command == "worker" else ""],
     )
+    stacks: list[cli.Stack] = []
+
+    def until(stack: cli.Stack, port: int) -> int:
+        stacks.append(stack)
+        return cli.wait_for_signal(stack, port)
+
     services = Services(LOCAL_PG, LOCAL_REDIS_URL, {"PostgreSQL": "from DATABASE_URL"})
-    seen: list[subprocess.Popen[bytes]] = []
-
-    def until(procs: list[subprocess.Popen[bytes]], port: int) -> int:
-        seen.extend(procs)
-        return cli.wait_for_signal(procs, port)
-
     assert cli.serve(services, cli.free_port(), until) == 1
-    assert [proc.returncode for proc in seen] == [-signal.SIGTERM, 3]
+    return stacks
+
+
+def test_a_worker_that_keeps_dying_stops_the_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    [stack] = serve_stand_ins(monkeypatch, "import time; time.sleep(60)", "raise SystemExit(3)")
+    assert len(stack.worker.starts) == Supervised.BURST  # restarted until the burst limit
+    assert stack.worker.proc.returncode == 3
+    assert stack.web.returncode == -signal.SIGTERM
+
+
+def test_a_dying_web_app_stops_the_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    [stack] = serve_stand_ins(monkeypatch, "raise SystemExit(3)", "import time; time.sleep(60)")
+    assert stack.web.returncode == 3
+    assert stack.worker.proc.returncode == -signal.SIGTERM
+    assert len(stack.worker.starts) == 1
 
 
 # -- embedded servers through the real command line -----------------------------------------

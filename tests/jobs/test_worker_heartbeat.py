@@ -1,0 +1,47 @@
+"""A simple worker keeps the heartbeat of a job that outlives it, in RQ's own registry."""
+
+import threading
+import time
+
+from rq import Queue
+from rq.registry import StartedJobRegistry
+
+from jobs.worker import HEARTBEAT_GRACE_SECONDS, HEARTBEAT_SECONDS, RelayingSimpleWorker
+
+
+def abandoned_at(redis, registry: StartedJobRegistry, job_id: str) -> float | None:
+    """When RQ would count the job's run abandoned: its score in the started registry."""
+    for job, execution in registry.get_job_and_execution_ids(cleanup=False):
+        if job == job_id:
+            return redis.zscore(registry.key, f"{job}:{execution}")
+    return None
+
+
+def test_a_simple_worker_beats_while_its_job_runs(jobs_app, redis):
+    queue = Queue("default", connection=redis)
+    job = queue.enqueue("time.sleep", HEARTBEAT_SECONDS + 3, job_timeout=180)
+    registry = StartedJobRegistry("default", connection=redis)
+    seen: list[tuple[float, float]] = []  # (when, abandoned at)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.5):
+            if deadline := abandoned_at(redis, registry, job.id):
+                seen.append((time.time(), deadline))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    worker = RelayingSimpleWorker(
+        [queue], connection=redis, app=jobs_app, job_monitoring_interval=HEARTBEAT_SECONDS
+    )
+    try:
+        worker.work(burst=True)  # in this thread: RQ's job timeout needs the main thread
+    finally:
+        done.set()
+        watcher.join()
+    assert job.get_status(refresh=True) == "finished"
+    # Never RQ's job timeout + 60 s: a killed worker's job is found 30 s after its last beat.
+    assert all(
+        deadline - when <= HEARTBEAT_SECONDS + HEARTBEAT_GRACE_SECONDS for when, deadline in seen
+    )
+    assert seen[-1][1] - seen[0][1] >= HEARTBEAT_SECONDS - 1  # pushed back while the job ran
