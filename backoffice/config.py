@@ -38,6 +38,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "10,30,60,120,300",
         "seconds between a failed job's retries; after the last it shows as failed",
     ),
+    "RENDER_TIME_LIMIT_SECONDS": (
+        "120",
+        "how long one PDF may take to render before it fails for good (below the render job's "
+        "180 s timeout)",
+    ),
     "LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR: the least severe events logged"),
     "WORKER_MAINTENANCE_SECONDS": (
         "10",
@@ -82,6 +87,7 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
         "JOB_RETRY_INTERVALS": [
             int(part) for part in str(values["JOB_RETRY_INTERVALS"]).split(",")
         ],
+        "RENDER_TIME_LIMIT_SECONDS": positive(values, "RENDER_TIME_LIMIT_SECONDS"),
         "WTF_CSRF_TIME_LIMIT": None,
         "FLASK_ADMIN_SWATCH": "cosmo",
     }

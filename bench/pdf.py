@@ -89,25 +89,30 @@ def _maintenance():
     )
 
 
-def drop_database() -> None:
-    """Drop backoffice_bench, disconnecting anyone still on it."""
+def database_url(name: str = DATABASE_NAME) -> str:
+    """The URL of a bench database on the local server."""
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_database(name: str = DATABASE_NAME) -> None:
+    """Drop a bench database, disconnecting anyone still on it."""
     engine = _maintenance()
     with engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     engine.dispose()
 
 
-def create_database() -> None:
-    """An empty backoffice_bench, migrated with the project's own command."""
-    drop_database()
+def create_database(name: str = DATABASE_NAME) -> None:
+    """An empty bench database, migrated with the project's own command."""
+    drop_database(name)
     engine = _maintenance()
     with engine.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {DATABASE_NAME}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
     engine.dispose()
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db-upgrade"],
         cwd=ROOT,
-        env=worker_env({}),
+        env=worker_env({"DATABASE_URL": database_url(name)}),
         check=True,
         stdout=subprocess.DEVNULL,
     )

@@ -65,6 +65,7 @@ class Dispatcher:
                 job_timeout=kind.timeout_seconds,
                 retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
                 failure_ttl=int(FAILED_JOBS_KEPT.total_seconds()),
+                result_ttl=kind.result_ttl_seconds,
                 meta={"invoice_id": request.invoice_id, "company_id": request.company_id},
             )
 

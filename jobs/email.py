@@ -1,27 +1,46 @@
 """Deliver one outbox message: claim it, send it, mark it; each step its own transaction."""
 
 from backoffice.extensions import document_store
-from backoffice.services.delivery import mailer, outbox
-from backoffice.services.delivery.pdf import render_invoice_pdf as render
+from backoffice.services.delivery import documents, mailer, outbox
 from backoffice.services.einvoicing import documents as einvoices
 
-from .context import job_session, smtp_settings
+from .context import job_session, no_more_retries, smtp_settings
 
 
 def send_email(message_id: int) -> str:
-    """Send an outbox message once; raise on failure so RQ retries with backoff."""
+    """Send an outbox message once; raise on failure so RQ retries with backoff.
+
+    Never renders: a message whose PDF is not stored yet gives its claim back (no attempt
+    counted) and the PDF job asks for it again once it has stored the PDF.
+    """
     with job_session() as session:
         message = outbox.claim(session, message_id)
-        session.commit()
         if message is None:
+            session.commit()
             return "nothing to send"
         attachments = []
         if message.attach_invoice_pdf and message.invoice_id is not None:
-            store = document_store()
-            attachments = einvoices.email_attachments(session, store, message.invoice, render)
-            session.commit()
+            try:
+                attachments = einvoices.email_attachments(
+                    session, document_store(), message.invoice
+                )
+            except documents.RenderFailed as exc:
+                outbox.mark_failed(session, message_id, exc.message)
+                session.commit()
+                no_more_retries()
+                raise
+            if attachments is None:
+                outbox.release(session, message)
+                session.commit()
+                return "waiting for the PDF"
+        session.commit()
         settings = smtp_settings()
         mime = mailer.build_mime(message, settings.sender, attachments)
+    _deliver(settings, mime, message_id)
+    return "sent"
+
+
+def _deliver(settings: mailer.SmtpSettings, mime: mailer.Mime, message_id: int) -> None:
     try:
         mailer.deliver(settings, mime)
     except Exception as exc:
@@ -32,4 +51,3 @@ def send_email(message_id: int) -> str:
     with job_session() as session:
         outbox.mark_sent(session, message_id)
         session.commit()
-    return "sent"

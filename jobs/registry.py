@@ -22,9 +22,15 @@ class JobKind:
     # Seconds before each retry, after which a failing job shows as failed; None: the
     # deployment's JOB_RETRY_INTERVALS.
     retry_intervals: tuple[int, ...] | None = None
+    # How long Redis keeps a finished job; while it does, the same job id cannot run again.
+    # None: RQ's default (500 s).
+    result_ttl_seconds: int | None = None
 
 
 KINDS: Mapping[str, JobKind] = {
+    # RENDER_TIME_LIMIT_SECONDS (default 120) stops a render first, and for good.
     "render_pdf": JobKind(render_invoice_pdf, queue="pdf", timeout_seconds=180),
-    "send_email": JobKind(send_email, queue="email", timeout_seconds=180),
+    # The outbox row records a sent email; a finished job kept in Redis would only stop an
+    # email that waited for its PDF from being asked for again when the PDF is stored.
+    "send_email": JobKind(send_email, queue="email", timeout_seconds=180, result_ttl_seconds=0),
 }

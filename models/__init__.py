@@ -4,7 +4,7 @@ from .audit import AuditEvent
 from .base import Base, utcnow
 from .company import Company, NumberingSeries
 from .customer import Customer
-from .document import StoredDocument
+from .document import DocumentFailure, StoredDocument
 from .email import EmailMessage
 from .enums import (
     DocumentKind,
@@ -29,6 +29,7 @@ __all__ = [
     "Base",
     "Company",
     "Customer",
+    "DocumentFailure",
     "DocumentKind",
     "EInvoiceFormat",
     "EmailMessage",

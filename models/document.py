@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -35,3 +35,24 @@ class StoredDocument(Base):
 
     def __str__(self) -> str:
         return self.storage_key
+
+
+class DocumentFailure(Base):
+    """Why an issued invoice's document could not be made; gone once it is made after all.
+
+    Only failures a retry cannot mend are kept (the render ran out of time, the renderer
+    refused the document): the invoice page shows them, and waiting emails fail with them.
+    """
+
+    __tablename__ = "document_failures"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "kind", "content_version"),
+        CheckConstraint(check_in("kind", DocumentKind), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(20))
+    content_version: Mapped[int]
+    error: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow)

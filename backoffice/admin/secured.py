@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.validators import Unique
 from flask_login import current_user
 from sqlalchemy import ColumnElement, inspect
@@ -187,3 +188,24 @@ def scoped_query(model: type) -> Any:
     """A query factory for relation fields: only rows of companies the user may see."""
     column = model.id if model.__name__ == "Company" else model.company_id
     return lambda: scoped(db.session.query(model), current_user, in_companies(column))
+
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    """A relation picker that finds rows as the user types, among their companies' rows only.
+
+    A select listing every row is rendered, loaded and checked once per inline line: with
+    500 lines and a large catalogue, saving a draft grew with lines x rows.
+    """
+
+    def __init__(self, name: str, model: type, **options: Any) -> None:
+        super().__init__(name, REQUEST_SESSION, model, **options)
+
+    def get_query(self) -> Any:
+        return scoped_query(self.model)()
+
+    def get_one(self, pk: Any) -> Any:
+        # Another company's id posted by hand is not found, as if it did not exist.
+        if not str(pk).isdigit() or int(pk) > MAX_ID:
+            return None
+        with db.session.no_autoflush:
+            return self.get_query().filter(self.model.id == int(pk)).one_or_none()

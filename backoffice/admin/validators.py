@@ -58,3 +58,9 @@ COUNTRY = {
     "validators": [Regexp(r"^[A-Z]{2}$", message="Use a two-letter ISO country code.")],
 }
 CURRENCY = {"filters": [upper], "validators": [currency]}
+
+
+def found(form: Form, field: Field) -> None:
+    """Refuse an id a picker could not find (another company's, or none at all)."""
+    if getattr(field, "_formdata", None) and field.data is None:
+        raise ValidationError("Not a valid choice")

@@ -88,10 +88,10 @@ def live_app(jobs_app, committed_engine, redis, smtp_port, tmp_path) -> Iterator
     jobs_app.config.update(saved)
 
 
-def run_jobs(app: Flask, redis: Redis) -> None:
-    """Work every queue until it is empty, in this process (RQ's SimpleWorker)."""
+def run_jobs(app: Flask, redis: Redis, names: tuple[str, ...] = ()) -> None:
+    """Work the named queues (all by default) until empty, in this process (SimpleWorker)."""
     with app.app_context():
-        SimpleWorker(queues(redis), connection=redis).work(burst=True)
+        SimpleWorker(queues(redis, names), connection=redis).work(burst=True)
 
 
 @dataclass

@@ -16,11 +16,15 @@ from sqlalchemy.exc import DBAPIError
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from backoffice.config import ConfigError, load
 from backoffice.services.delivery import pdf
+from backoffice.services.delivery.documents import RenderFailed
 from backoffice.services.delivery.pdf_labels import LABELS
+from backoffice.services.delivery.pdf_sample import build_invoice
 from backoffice.services.invoicing import lifecycle
 from backoffice.services.money import format_money
 from backoffice.services.payments import ledger
+from jobs.registry import KINDS
 from models import InvoiceLine
 from tests import factories
 from tests.factories import ISSUE_DAY
@@ -363,3 +367,20 @@ def test_the_database_keeps_party_details_frozen(session, issued):
     update = sa.text("UPDATE invoices SET buyer_details = '{}'::jsonb WHERE id = :id")
     with pytest.raises(DBAPIError, match="frozen"), session.begin_nested():
         session.execute(update, {"id": issued.id})
+
+
+def test_a_render_over_its_time_limit_stops_with_a_readable_reason():
+    with pytest.raises(RenderFailed) as failed:
+        pdf.render_invoice_pdf(build_invoice(200, "en"), time_limit=0.05)
+    assert "longer than the 0.05 seconds" in failed.value.message
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "nan"])
+def test_a_render_time_limit_that_is_not_a_positive_number_fails_fast(value):
+    with pytest.raises(ConfigError, match="RENDER_TIME_LIMIT_SECONDS is"):
+        load({"RENDER_TIME_LIMIT_SECONDS": value}, {"TESTING": True})
+
+
+def test_the_render_time_limit_defaults_below_the_render_jobs_timeout():
+    limit = load({}, {"TESTING": True})["RENDER_TIME_LIMIT_SECONDS"]
+    assert limit == 120 < KINDS["render_pdf"].timeout_seconds

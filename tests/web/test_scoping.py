@@ -436,11 +436,14 @@ def test_relation_choices_offer_only_own_company(client_as, own, other, path, hi
 
 
 def test_invoice_line_product_choices_offer_only_own_company(client_as, own, other):
-    text = (
-        client_as("finance").get(f"/admin/invoice/edit/?id={own.draft.id}").get_data(as_text=True)
-    )
-    assert f"{own.marker} Product" in text
+    client = client_as("finance")
+    text = client.get(f"/admin/invoice/edit/?id={own.draft.id}").get_data(as_text=True)
     assert f"{other.marker} Product" not in text
+    # The line's picker looks products up as the user types.
+    lookup = "/admin/invoice/ajax/lookup/?name=invoiceline-product&query=Product"
+    found = " ".join(name for _, name in client.get(lookup).get_json())
+    assert f"{own.marker} Product" in found
+    assert f"{other.marker} Product" not in found
 
 
 def dashboard_figures(client) -> dict[str, str]:

@@ -11,7 +11,6 @@ from models import DocumentKind, EmailMessage, Invoice
 
 from ...extensions import db, document_store
 from ...services.delivery import documents, outbox
-from ...services.delivery.pdf import render_invoice_pdf as render
 from ...services.einvoicing import documents as einvoices
 from ...services.errors import DomainError
 from ...services.permissions import Action
@@ -55,9 +54,16 @@ class DeliveryMixin(ConfirmedActionsMixin):
             flash("Only issued invoices you may see have documents.", "error")
             return redirect(self.get_url(".index_view"))
         store = document_store()
-        pdf = documents.find_invoice_pdf(db.session, invoice.id)
+        pdf = documents.stored_invoice_pdf(db.session, store, invoice.id)
         # The PDF renders in a worker, never in a request; Factur-X is made from it.
-        if kind != DocumentKind.UBL and (pdf is None or not store.exists(pdf.storage_key)):
+        if kind != DocumentKind.UBL and pdf is None:
+            failure = documents.find_failure(db.session, invoice.id)
+            if failure is not None:
+                flash(
+                    f"The PDF of {invoice.reference} could not be rendered: {failure.error}.",
+                    "error",
+                )
+                return redirect(self.get_url(".details_view", id=invoice.id))
             documents.request_render(db.session, invoice)
             db.session.commit()
             flash(
@@ -69,7 +75,7 @@ class DeliveryMixin(ConfirmedActionsMixin):
             document = (
                 pdf
                 if kind == DocumentKind.PDF
-                else einvoices.ensure_einvoice(db.session, store, invoice.id, kind, render)
+                else einvoices.ensure_einvoice(db.session, store, invoice.id, kind)
             )
             db.session.commit()
         except DomainError as exc:
@@ -95,4 +101,5 @@ def delivery_state(invoice: Invoice) -> dict:
     return {
         "emails": messages,
         "document": documents.find_invoice_pdf(db.session, invoice.id),
+        "failure": documents.find_failure(db.session, invoice.id),
     }

@@ -6,7 +6,7 @@ from models import Product, TaxRate
 
 from ...extensions import db
 from .. import validators
-from ..secured import scoped_query
+from ..secured import ScopedAjaxLoader
 
 
 class LineForm(InlineFormAdmin):
@@ -26,8 +26,13 @@ class LineForm(InlineFormAdmin):
         "unit_price": validators.PlainDecimalField,
         "discount_percent": validators.PlainDecimalField,
     }
+    # Looked up as the user types: a select of the whole catalogue on every line made the
+    # form, and saving it, grow with lines x products.
+    form_ajax_refs = {
+        "product": ScopedAjaxLoader("product", Product, fields=["code", "name"], order_by="code")
+    }
     form_args = {
-        "product": {"query_factory": scoped_query(Product)},
+        "product": {"validators": [validators.found]},
         # Inactive rates stay choosable: a credit note copies the rates its invoice charged.
         "tax_rate": {
             "query_factory": lambda: db.session.query(TaxRate).order_by(

@@ -5,10 +5,11 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from models import DocumentKind, Invoice, StoredDocument
+from models import DocumentFailure, DocumentKind, Invoice, StoredDocument, utcnow
 
 from .. import work
 from ..errors import DomainError
@@ -18,6 +19,12 @@ from .storage import DocumentStorage
 CONTENT_VERSION = 1
 
 Renderer = Callable[[Invoice], bytes]
+
+
+class RenderFailed(DomainError):
+    """The document could not be made, and making it again would fail the same way."""
+
+
 SUFFIXES = {
     DocumentKind.PDF: ".pdf",
     DocumentKind.FACTURX: "-facturx.pdf",
@@ -67,6 +74,12 @@ def awaiting_render(
         StoredDocument.kind == DocumentKind.PDF,
         StoredDocument.content_version == CONTENT_VERSION,
     )
+    # A render that failed for good would fail again; a person retries it from the Jobs screen.
+    failed = select(DocumentFailure.id).where(
+        DocumentFailure.invoice_id == Invoice.id,
+        DocumentFailure.kind == DocumentKind.PDF,
+        DocumentFailure.content_version == CONTENT_VERSION,
+    )
     return list(
         session.scalars(
             select(Invoice)
@@ -74,6 +87,7 @@ def awaiting_render(
                 Invoice.issued_at >= since,
                 Invoice.issued_at < issued_before,
                 ~stored.exists(),
+                ~failed.exists(),
             )
             .order_by(Invoice.id)
             .limit(limit)
@@ -97,6 +111,51 @@ def find_document(
 def find_invoice_pdf(session: Session, invoice_id: int) -> StoredDocument | None:
     """The stored PDF of the current content version, if it was rendered."""
     return find_document(session, invoice_id, DocumentKind.PDF)
+
+
+def stored_invoice_pdf(
+    session: Session, storage: DocumentStorage, invoice_id: int
+) -> StoredDocument | None:
+    """The stored PDF, if it was rendered and its file is where the row says."""
+    document = find_invoice_pdf(session, invoice_id)
+    return document if document is not None and storage.exists(document.storage_key) else None
+
+
+def find_failure(
+    session: Session, invoice_id: int, kind: DocumentKind = DocumentKind.PDF
+) -> DocumentFailure | None:
+    """Why the document of the current content version could not be made, if it could not."""
+    return session.scalars(
+        select(DocumentFailure).where(
+            DocumentFailure.invoice_id == invoice_id,
+            DocumentFailure.kind == kind,
+            DocumentFailure.content_version == CONTENT_VERSION,
+        )
+    ).one_or_none()
+
+
+def record_failure(
+    session: Session, invoice_id: int, error: str, kind: DocumentKind = DocumentKind.PDF
+) -> None:
+    """Keep why the document could not be made (the latest reason, if it failed before)."""
+    values = {"error": error[:2000], "failed_at": utcnow()}
+    session.execute(
+        insert(DocumentFailure)
+        .values(invoice_id=invoice_id, kind=kind.value, content_version=CONTENT_VERSION, **values)
+        .on_conflict_do_update(
+            index_elements=["invoice_id", "kind", "content_version"], set_=values
+        )
+    )
+
+
+def _forget_failure(session: Session, invoice_id: int, kind: DocumentKind) -> None:
+    session.execute(
+        delete(DocumentFailure).where(
+            DocumentFailure.invoice_id == invoice_id,
+            DocumentFailure.kind == kind,
+            DocumentFailure.content_version == CONTENT_VERSION,
+        )
+    )
 
 
 def ensure_document(
@@ -129,6 +188,7 @@ def ensure_document(
         )
         session.add(document)
         session.flush()
+    _forget_failure(session, invoice.id, kind)  # made after all (a retry with more time)
     return document
 
 

@@ -189,6 +189,26 @@ def claim(session: Session, message_id: int) -> EmailMessage | None:
     return message
 
 
+def release(session: Session, message: EmailMessage) -> None:
+    """Give a claim back without counting it as an attempt: the message waits for its PDF, and
+    the render job (or else the relay) asks for its delivery again."""
+    message.status = EmailStatus.QUEUED.value
+    message.attempts -= 1
+    message.claimed_at = None
+    session.flush()
+
+
+def request_waiting(session: Session, invoice_id: int) -> None:
+    """Ask again for the queued emails of an invoice whose PDF job just ended."""
+    waiting = session.scalars(
+        select(EmailMessage).where(
+            EmailMessage.invoice_id == invoice_id, EmailMessage.status == EmailStatus.QUEUED
+        )
+    )
+    for message in waiting:
+        request_delivery(session, message)
+
+
 def mark_sent(session: Session, message_id: int) -> EmailMessage:
     """Record a delivered message; its invoice now counts as sent."""
     message = session.get(EmailMessage, message_id)

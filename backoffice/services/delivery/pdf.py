@@ -33,12 +33,13 @@ from markupsafe import Markup, escape
 from reportlab import rl_config
 from stdnum import iban as stdnum_iban
 from xhtml2pdf import pisa
-from xhtml2pdf.config.resources import ResourceAccessPolicy
+from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessPolicy
 
 from models import Invoice, InvoiceKind, InvoiceStatus, TaxCategory
 
 from ..invoicing.vat_categories import VATEX
 from ..money import currency_exponent, format_money, round_money
+from .documents import RenderFailed
 from .pdf_labels import DEFAULT_LANGUAGE, LABELS, labels_for
 from .pdf_sample import build_invoice
 
@@ -49,8 +50,6 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "templates" / "pdf"
 LOGO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif"})
 # The template names its fonts relative to the asset folder (the document's directory).
 DOCUMENT_PATH_NAME = "invoice.html"
-# A 500-line invoice takes ~5 s; the limit only stops a runaway render.
-MAX_RENDER_SECONDS = 300
 
 # reportlab keeps invariant mode in a module global; one render at a time flips it.
 _render_lock = threading.Lock()
@@ -165,13 +164,16 @@ def legal_reason(code: str | None, reason: str) -> str:
     return reason
 
 
-def resource_policy(assets_dir: Path | None = None) -> ResourceAccessPolicy:
-    """Allow reads inside the asset folder only and no network at all."""
+def resource_policy(
+    assets_dir: Path | None = None, time_limit: float | None = None
+) -> ResourceAccessPolicy:
+    """Allow reads inside the asset folder only and no network at all, for time_limit seconds
+    (None: no limit of its own)."""
     return ResourceAccessPolicy.server(
         assets_dir or ASSETS_DIR,
         allow_remote=False,
         allowed_hosts=frozenset(),
-        max_render_seconds=MAX_RENDER_SECONDS,
+        max_render_seconds=time_limit,
     )
 
 
@@ -251,26 +253,38 @@ def _invariant_reportlab() -> Iterator[None]:
             rl_config.invariant = previous
 
 
-def html_to_pdf(html: str, assets_dir: Path | None = None) -> bytes:
-    """Convert XHTML to PDF under the asset-only resource policy."""
+def html_to_pdf(
+    html: str, assets_dir: Path | None = None, time_limit: float | None = None
+) -> bytes:
+    """Convert XHTML to PDF under the asset-only resource policy, within time_limit seconds.
+
+    xhtml2pdf checks the limit itself between elements and placed flowables, so it needs no
+    signal: RQ's job timeout already owns SIGALRM, and a simple worker runs jobs in its main
+    thread. Raises RenderFailed when the document cannot be made.
+    """
     assets = assets_dir or ASSETS_DIR
-    with _invariant_reportlab():
-        result = pisa.pisaDocument(
-            io.BytesIO(html.encode("utf-8")),
-            encoding="utf-8",
-            dest_bytes=True,
-            path=str(assets / DOCUMENT_PATH_NAME),
-            resource_policy=resource_policy(assets),
-            raise_exception=True,
-        )
+    try:
+        with _invariant_reportlab():
+            result = pisa.pisaDocument(
+                io.BytesIO(html.encode("utf-8")),
+                encoding="utf-8",
+                dest_bytes=True,
+                path=str(assets / DOCUMENT_PATH_NAME),
+                resource_policy=resource_policy(assets, time_limit),
+                raise_exception=True,
+            )
+    except RenderLimitError as exc:
+        raise RenderFailed(
+            f"rendering took longer than the {time_limit:g} seconds allowed"
+        ) from exc
     if not isinstance(result, bytes):
-        raise RuntimeError(f"xhtml2pdf could not render the document ({result.err} errors)")
+        raise RenderFailed(f"the renderer could not lay the document out ({result.err} errors)")
     return result
 
 
-def render_invoice_pdf(invoice: Invoice) -> bytes:
+def render_invoice_pdf(invoice: Invoice, time_limit: float | None = None) -> bytes:
     """Render an invoice or credit note to PDF bytes, identical for identical invoices."""
-    return html_to_pdf(render_invoice_html(invoice))
+    return html_to_pdf(render_invoice_html(invoice), time_limit=time_limit)
 
 
 @functools.cache  # once per process: the fonts and templates stay loaded

@@ -33,13 +33,10 @@ def facturx_pdf(invoice: Invoice, pdf: bytes) -> bytes:
 
 
 def ensure_einvoice(
-    session: Session,
-    storage: DocumentStorage,
-    invoice_id: int,
-    kind: DocumentKind,
-    render: documents.Renderer,
+    session: Session, storage: DocumentStorage, invoice_id: int, kind: DocumentKind
 ):
-    """Make and store an issued document's e-invoice unless it already is."""
+    """Make and store an issued document's e-invoice unless it already is. Factur-X is made
+    from the stored PDF, which only the render job makes."""
     if kind == DocumentKind.UBL:
         return documents.ensure_document(
             session, storage, invoice_id, kind, lambda invoice: to_ubl(e_invoice(invoice))
@@ -48,25 +45,40 @@ def ensure_einvoice(
         raise ValueError(f"{kind} is not an e-invoice")
 
     def make(invoice: Invoice) -> bytes:
-        pdf = documents.ensure_invoice_pdf(session, storage, invoice.id, render)
+        pdf = documents.stored_invoice_pdf(session, storage, invoice.id)
+        if pdf is None:
+            raise DomainError(f"The PDF of {invoice.reference} is not rendered yet.")
         return facturx_pdf(invoice, storage.get(pdf.storage_key))
 
     return documents.ensure_document(session, storage, invoice_id, kind, make)
 
 
 def email_attachments(
-    session: Session, storage: DocumentStorage, invoice: Invoice, render: documents.Renderer
-) -> list[Attachment]:
+    session: Session, storage: DocumentStorage, invoice: Invoice
+) -> list[Attachment] | None:
     """What an invoice email carries: the PDF, as Factur-X or with UBL beside it when the
     customer asked for an e-invoice. One EN 16931 cannot carry (a 3-decimal currency) goes
-    out as the plain PDF, and the log says why."""
-    wanted = EInvoiceFormat(invoice.customer.einvoice_format)
-    pdf = documents.ensure_invoice_pdf(session, storage, invoice.id, render)
+    out as the plain PDF, and the log says why.
+
+    None while the PDF is not stored: its render job is asked for (again, in case Redis lost
+    it) and the email waits, since rendering here would hold up every email behind one large
+    invoice. Raises RenderFailed when the PDF could not be rendered.
+    """
+    pdf = documents.stored_invoice_pdf(session, storage, invoice.id)
+    if pdf is None:
+        failure = documents.find_failure(session, invoice.id)
+        if failure is not None:
+            raise documents.RenderFailed(
+                f"Not sent: the PDF of {invoice.reference} could not be rendered: {failure.error}"
+            )
+        documents.request_render(session, invoice)
+        return None
     plain = Attachment(documents.filename(invoice), "application/pdf", storage.get(pdf.storage_key))
+    wanted = EInvoiceFormat(invoice.customer.einvoice_format)
     if wanted == EInvoiceFormat.NONE:
         return [plain]
     try:
-        stored = ensure_einvoice(session, storage, invoice.id, KINDS[wanted], render)
+        stored = ensure_einvoice(session, storage, invoice.id, KINDS[wanted])
     except DomainError as exc:
         log.warning("Sending %s without its e-invoice: %s", invoice.reference, exc.message)
         return [plain]
