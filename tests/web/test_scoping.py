@@ -422,17 +422,36 @@ def test_control_finance_creates_a_customer_for_its_own_company(client_as, db_se
     [
         ("/admin/customer/new/", "company"),
         ("/admin/product/new/", "company"),
-        ("/admin/invoice/new/", "customer"),
     ],
 )
 def test_relation_choices_offer_only_own_company(client_as, own, other, path, hidden):
     text = client_as("finance").get(path).get_data(as_text=True)
     assert other.company.name not in text
     assert other.marker not in text
-    if hidden == "company":
-        assert own.company.name in text
-    else:
-        assert own.customer.name in text
+    assert own.company.name in text
+
+
+def test_invoice_customer_picker_finds_only_own_company(client_as, own, other):
+    client = client_as("finance")
+    text = client.get("/admin/invoice/new/").get_data(as_text=True)
+    assert other.marker not in text
+    # Looked up as the user types, by name, VAT id or email.
+    lookup = "/admin/invoice/ajax/lookup/?name=customer&query=Customer"
+    found = " ".join(name for _, name in client.get(lookup).get_json())
+    assert own.customer.name in found
+    assert other.customer.name not in found
+
+
+def test_invoice_customer_of_another_company_posted_by_hand_is_refused(
+    client_as, own, other, db_session
+):
+    client = client_as("finance")
+    token = csrf_token(client, "/admin/invoice/new/")
+    form = {"customer": str(other.customer.id), "csrf_token": token}
+    response = client.post("/admin/invoice/new/", data=form)
+    assert response.status_code == 200  # the form again, with the error
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert other.customer.name not in response.get_data(as_text=True)
 
 
 def test_invoice_line_product_choices_offer_only_own_company(client_as, own, other):

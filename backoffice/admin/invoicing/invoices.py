@@ -27,7 +27,7 @@ from .. import validators
 from ..delivery.actions import DeliveryMixin, delivery_state
 from ..formatting import money_column
 from ..payments.recording import PaymentMixin
-from ..secured import SecuredModelView, refuse, scoped_query
+from ..secured import ScopedAjaxLoader, SecuredModelView, refuse
 from .lifecycle import LifecycleMixin
 from .lines import LineForm
 
@@ -152,8 +152,15 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
     ]
     # The version the editor saw: saving over someone else's newer changes is refused.
     form_extra_fields = {"expected_version": HiddenField()}
+    # Found as the user types (name, VAT id or email): a select of 100,000 customers made the
+    # draft's page megabytes.
+    form_ajax_refs = {
+        "customer": ScopedAjaxLoader(
+            "customer", Customer, fields=["name", "vat_id", "email"], order_by="name"
+        )
+    }
     form_args = {
-        "customer": {"query_factory": scoped_query(Customer)},
+        "customer": {"validators": [validators.found]},
         "currency": {
             "filters": [validators.upper],
             "validators": [Optional(), validators.currency],

@@ -1,12 +1,25 @@
 """The draft's lines, edited inline on the invoice form."""
 
+from flask import g
 from flask_admin.model.form import InlineFormAdmin
+from sqlalchemy import select
 
 from models import Product, TaxRate
 
 from ...extensions import db
 from .. import validators
 from ..secured import ScopedAjaxLoader
+
+
+def tax_rate_choices() -> list[TaxRate]:
+    """The tax rates a line may pick, loaded once per request however many lines there are."""
+    if "tax_rate_choices" not in g:
+        g.tax_rate_choices = db.session.scalars(
+            select(TaxRate).order_by(
+                TaxRate.is_active.desc(), TaxRate.country, TaxRate.percentage.desc()
+            )
+        ).all()
+    return g.tax_rate_choices
 
 
 class LineForm(InlineFormAdmin):
@@ -34,10 +47,6 @@ class LineForm(InlineFormAdmin):
     form_args = {
         "product": {"validators": [validators.found]},
         # Inactive rates stay choosable: a credit note copies the rates its invoice charged.
-        "tax_rate": {
-            "query_factory": lambda: db.session.query(TaxRate).order_by(
-                TaxRate.is_active.desc(), TaxRate.country, TaxRate.percentage.desc()
-            )
-        },
+        "tax_rate": {"query_factory": tax_rate_choices},
         "discount_percent": {"default": 0, "label": "Discount %"},
     }
