@@ -20,6 +20,7 @@ from ..services.errors import DomainError, PermissionDenied
 from ..services.permissions import Action, can
 from ..services.scoping import in_companies, require_company, scoped
 from .formatting import EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS
+from .lists import ScaledListMixin
 
 # Which permission attribute guards each Flask-Admin endpoint. Flask-Admin itself answers a
 # disabled can_* with a redirect and checks nothing on ajax_update, so every write is gated here.
@@ -57,7 +58,7 @@ def escape_formula(value: Any) -> Any:
     return value
 
 
-class SecuredModelView(ModelView):
+class SecuredModelView(ScaledListMixin, ModelView):
     """A model screen whose permissions come from the permission table, never from the UI."""
 
     view_permission: Action = Action.VIEW

@@ -1,0 +1,56 @@
+"""Lists past ten thousand rows: a capped count, the exact count on demand, bounded paging."""
+
+import pytest
+from sqlalchemy import text
+
+from backoffice.admin.lists import COUNT_CAP
+
+from .conftest import messages
+
+MANY = COUNT_CAP + 50
+
+
+@pytest.fixture
+def many_customers(db_session, company):
+    db_session.execute(
+        text(
+            "INSERT INTO customers (company_id, name, address, city, postal_code, country, "
+            "email, currency, payment_terms_days, language, einvoice_format, created_at, "
+            "updated_at) SELECT :company, 'Bulk ' || lpad(n::text, 6, '0'), '', '', '', 'FR', "
+            "'', 'EUR', 30, 'en', 'none', now(), now() FROM generate_series(1, :n) AS n"
+        ),
+        {"company": company.id, "n": MANY},
+    )
+    db_session.commit()
+
+
+def test_a_long_list_says_10000_plus_and_counts_exactly_on_demand(client_as, many_customers):
+    client = client_as("finance")
+    page = client.get("/admin/customer/").get_data(as_text=True)
+    assert "List (10,000+)" in page
+    assert "exact count" in page
+    exact = client.get("/admin/customer/?exact_count=1").get_data(as_text=True)
+    assert f"List ({MANY})" in exact
+
+
+def test_a_short_list_shows_its_exact_count(client_as, customer):
+    page = client_as("finance").get("/admin/customer/").get_data(as_text=True)
+    assert "List (1)" in page
+    assert "exact count" not in page
+
+
+def test_pages_past_the_cap_point_to_filters_and_show_the_last_page_instead(
+    client_as, many_customers
+):
+    client = client_as("finance")
+    last = client.get("/admin/customer/?sort=0&page=199").get_data(as_text=True)
+    deep = client.get("/admin/customer/?sort=0&page=5000").get_data(as_text=True)
+    assert "Only the first 10,000 rows are paged through" in messages(deep)
+    assert "Bulk 009951" in last and "Bulk 009951" in deep  # page 200 of 50 rows
+
+
+def test_search_and_filters_still_count_what_they_match(client_as, many_customers):
+    fragment = "00999"
+    matching = sum(fragment in f"{n:06d}" for n in range(1, MANY + 1))
+    page = client_as("finance").get(f"/admin/customer/?search={fragment}").get_data(as_text=True)
+    assert f"List ({matching})" in page
