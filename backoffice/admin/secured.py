@@ -66,6 +66,8 @@ class SecuredModelView(ScaledListMixin, ModelView):
     edit_permission: Action | None = None
     delete_permission: Action | None = None
     export_permission: Action | None = Action.EXPORT
+    # Eager loads for a single row's page (details, edit), e.g. an invoice's lines.
+    one_row_options: tuple = ()
     # Custom endpoints (method name -> action) checked before they run.
     endpoint_actions: dict[str, Action] = {}
 
@@ -142,7 +144,8 @@ class SecuredModelView(ScaledListMixin, ModelView):
             return None
         if not 0 < key <= MAX_ID:  # PostgreSQL would refuse to compare it: not found either
             return None
-        return self.get_query().filter(self.model.id == key).one_or_none()
+        query = self.get_query().filter(self.model.id == key)
+        return query.options(*self.one_row_options).one_or_none()
 
     def get_export_value(self, model: Any, name: Any) -> Any:
         value = super().get_export_value(model, name)

@@ -6,6 +6,7 @@ from typing import Any
 from flask import flash, redirect, request
 from flask_login import current_user
 from markupsafe import Markup, escape
+from sqlalchemy.orm import selectinload
 from wtforms import HiddenField
 from wtforms.validators import Optional
 
@@ -173,6 +174,11 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         },
     }
     inline_models = [LineForm(InvoiceLine)]
+    # The lines with their products and rates in two queries, not two per line.
+    one_row_options = (
+        selectinload(Invoice.lines).selectinload(InvoiceLine.product),
+        selectinload(Invoice.lines).selectinload(InvoiceLine.tax_rate),
+    )
 
     def _handle_view(self, name: str, **kwargs: Any):
         response = super()._handle_view(name, **kwargs)
