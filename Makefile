@@ -8,7 +8,7 @@ VPY := $(VENV)/bin/python
 PIP_INSTALL := $(VPY) -m pip install --quiet --disable-pip-version-check
 ARGS ?=
 
-.PHONY: run test smoke lint
+.PHONY: run test smoke lint seed-large
 
 run: $(VENV)/.installed-run
 	$(VPY) -m backoffice.devstack run
@@ -22,6 +22,11 @@ smoke: $(VENV)/.installed-run
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The benchmarks' database: 1M invoices in backoffice_large (docs/BENCHMARKS.md). ARGS passes
+# options, e.g. ARGS="--invoices 100000".
+seed-large: $(VENV)/.installed-run
+	$(VPY) -m bench.seed_large $(ARGS)
 
 $(VPY):
 	$(PYTHON) -m venv $(VENV)

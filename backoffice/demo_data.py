@@ -72,13 +72,13 @@ def _reference_data(session: Session) -> tuple[Company, dict[int | str, TaxRate]
             NumberingSeries(company=company, code="CN", kind="credit_note", prefix="CN-"),
         ]
     )
-    rates = _tax_rates()
+    rates = tax_rates()
     session.add_all(rates.values())
     session.flush()
     return company, rates
 
 
-def _tax_rates() -> dict[int | str, TaxRate]:
+def tax_rates() -> dict[int | str, TaxRate]:
     """Germany's two rates, and the 0 % ones for business abroad, by percentage or name."""
     return {
         19: TaxRate(name="Standard", percentage=Decimal("19"), category="S", country="DE"),

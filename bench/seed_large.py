@@ -1,0 +1,222 @@
+"""Fill a database with a million invoices for the benchmarks of issue 9, in about a minute.
+
+    .venv/bin/python -m bench.seed_large                    # backoffice_large, 1,000,000 invoices
+    .venv/bin/python -m bench.seed_large --invoices 2000 --database-url postgresql+psycopg://...
+    make seed-large ARGS="--invoices 100000"
+
+The database (default `backoffice_large` on the local server) is dropped, created and migrated
+with `alembic upgrade head`; a name without "bench", "large" or "test" in it is refused unless
+--force, since everything in it is lost. Then:
+
+1. the ORM creates the reference data: two companies (the demo's Nordlicht Software GmbH with
+   nine tenths of the documents, and Südwind Handel AG), their invoice and credit note series,
+   demo_data's tax rates (19 %, 7 %, reverse charge, export), 210 products each, and the demo
+   logins of `flask seed-demo` (demo_data.DEMO_USERS, Nordlicht only) so HTTP benchmarks can
+   sign in;
+2. COPY loads customers (one per 10 invoices: 100,000 at 1M) and, streamed in chunks that a
+   thread generates while PostgreSQL loads the previous one, --invoices invoices over three
+   years up to --end-date with about 10 lines each (1 to 19), their per-rate tax rows, payments
+   and about 3 % more credit notes (bench/seed_large_rows.py says how amounts, dates and states
+   are drawn). Every status occurs: draft, issued, sent, partially paid, paid, void, and paid
+   by a full credit note;
+3. the numbering counters are set to the last number of each series (numbers are gapless and
+   follow issue dates, so issuing today continues each series) and the id sequences to the
+   last id; then ANALYZE.
+
+The load is one transaction with `SET LOCAL session_replication_role = replica`: that skips the
+triggers of migration 0002 (which freeze issued invoices, their lines and tax rows, and would
+look up the invoice once per line) and the foreign key checks, and it ends with the
+transaction, so no trigger is left disabled if the seed fails. It needs a superuser (the
+local `postgres`). The tables are truncated in the same transaction so COPY can FREEZE: the rows
+need no vacuum and index-only scans work at once. Nothing goes through the ORM's flush hooks,
+so the audit trail gets one `seed.large` event, not millions.
+"""
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from queue import Queue
+from threading import Thread
+
+import psycopg
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, make_url
+from tqdm import tqdm
+
+from bench.seed_large_customers import CUSTOMER_COLUMNS
+from bench.seed_large_reference import add_customers, create_reference
+from bench.seed_large_rows import COLUMNS, Batch, DocumentStream, World
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/backoffice_large"
+BENCH_MARKERS = ("bench", "large", "test")
+CHUNK = 5000  # invoices per COPY round, about 50,000 lines
+TABLES = ("customers", *COLUMNS)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
+    parser.add_argument(
+        "--end-date",
+        type=date.fromisoformat,
+        default=date.today() - timedelta(days=1),
+        help="last issue date (default yesterday); the documents span three years up to it",
+    )
+    parser.add_argument("--force", action="store_true", help="wipe a non-bench database too")
+    return parser.parse_args(argv)
+
+
+def bench_url(raw: str, force: bool) -> URL:
+    """The database to wipe, refused unless its name says it is a bench database."""
+    url = make_url(raw)
+    if url.drivername in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    name = url.database or ""
+    if not force and not any(marker in name for marker in BENCH_MARKERS):
+        sys.exit(
+            f"Refusing to wipe {name!r}: a bench database's name contains one of "
+            f"{', '.join(BENCH_MARKERS)}. Pass --force to wipe it anyway."
+        )
+    return url
+
+
+def recreate_database(url: URL) -> None:
+    """Drop (disconnecting anyone on it), create and migrate the database."""
+    from backoffice.cli import alembic_config  # imports the app's CLI; only needed here
+
+    maintenance = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with maintenance.connect() as conn:
+        name = conn.dialect.identifier_preparer.quote(url.database)
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    maintenance.dispose()
+    from alembic import command
+
+    command.upgrade(alembic_config(url.render_as_string(hide_password=False)), "head")
+
+
+def conninfo(url: URL) -> str:
+    """The URL as libpq reads it."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def copy_rows(conn: psycopg.Connection, table: str, columns: str, rows: list[str]) -> None:
+    """COPY rows (COPY text format, newline-terminated) into table."""
+    with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN WITH (FREEZE)") as copy:
+        copy.write("".join(rows))
+
+
+def generated_ahead(batches: Iterator[Batch], ahead: int = 2) -> Iterator[Batch]:
+    """Batches made in a thread: Python builds the next while PostgreSQL loads this one.
+
+    psycopg releases the GIL while it waits on the server, so the two overlap on 2 cores.
+    """
+    queue: Queue = Queue(maxsize=ahead)
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                queue.put(batch)
+            queue.put(None)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            queue.put(exc)
+
+    Thread(target=produce, daemon=True).start()
+    while (item := queue.get()) is not None:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+def detach_indexes(conn: psycopg.Connection) -> list[str]:
+    """Drop the loaded tables' indexes and unique constraints but their primary keys; return
+    the statements that rebuild them.
+
+    Building an index once after the load is cheaper than updating it per row, and much
+    cheaper for trigram (GIN) indexes; whatever indexes later migrations add are found here.
+    """
+    rows = conn.execute(
+        """
+        SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text, c.conname,
+               pg_get_indexdef(i.indexrelid), pg_get_constraintdef(c.oid)
+        FROM pg_index i
+        LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype IN ('u', 'x')
+        WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
+        """,
+        (list(TABLES),),
+    )
+    rebuild = []
+    for table, index, constraint, index_sql, constraint_sql in rows.fetchall():
+        if constraint:
+            conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
+            rebuild.append(f"ALTER TABLE {table} ADD CONSTRAINT {constraint} {constraint_sql}")
+        else:
+            conn.execute(f"DROP INDEX {index}")
+            rebuild.append(index_sql)
+    return rebuild
+
+
+def load(url: URL, world: World, customers: list[str], stream: DocumentStream) -> None:
+    """COPY customers and documents in one transaction, then set counters and sequences."""
+    with psycopg.connect(conninfo(url)) as conn:  # commits when the block ends without error
+        conn.execute("SET LOCAL session_replication_role = replica")
+        conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        # FREEZE needs the tables truncated in this transaction; they are empty anyway.
+        conn.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+        rebuild = detach_indexes(conn)
+        copy_rows(conn, "customers", CUSTOMER_COLUMNS, customers)
+        with tqdm(total=stream.total, unit=" invoices", unit_scale=True, disable=None) as bar:
+            for batch in generated_ahead(stream.batches(CHUNK)):
+                for table, rows in batch.rows.items():
+                    copy_rows(conn, table, COLUMNS[table], rows)
+                bar.update(batch.invoice_count)
+        for statement in tqdm(rebuild, unit=" indexes", disable=None):
+            conn.execute(statement)
+        set_counters(conn, stream, len(world.customers))
+
+
+def set_counters(conn: psycopg.Connection, stream: DocumentStream, customers: int) -> None:
+    """Each series continues after its last number; each id sequence after its last id."""
+    for series_id, last in stream.numbers.items():
+        conn.execute(
+            "UPDATE numbering_series SET last_number = %s WHERE id = %s", (last, series_id)
+        )
+    for table, last in (("customers", customers), *stream.last_id.items()):
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), greatest(%s, 1), %s > 0)",
+            (table, last, last),
+        )
+
+
+def analyze(url: URL) -> str:
+    """Refresh the planner's statistics; return the database's size."""
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        conn.execute("ANALYZE")
+        return conn.execute(
+            "SELECT pg_size_pretty(pg_database_size(current_database()))"
+        ).fetchone()[0]
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    url = bench_url(args.database_url, args.force)
+    started = time.perf_counter()
+    recreate_database(url)
+    rng = random.Random(args.seed)
+    world = create_reference(url, args.end_date, rng)
+    customers = add_customers(world, max(20, args.invoices // 10), rng)
+    stream = DocumentStream(world, args.invoices, rng)
+    load(url, world, customers, stream)
+    size = analyze(url)
+    counts = ", ".join(f"{table} {last:,}" for table, last in stream.last_id.items())
+    print(f"{url.database}: customers {len(world.customers):,}, {counts}")
+    print(f"Seeded in {time.perf_counter() - started:.1f} s; database size {size}.")
+
+
+if __name__ == "__main__":
+    main()
