@@ -44,6 +44,12 @@ class Invoice(Base):
         ),
         CheckConstraint("credited_amount >= 0", name="credited_positive"),
         Index("ix_invoices_company_status_due", "company_id", "status", "due_date"),
+        # The list's default order (newest issue date first, drafts on top) and its date
+        # filters, read backwards; the sort by total; the home page's counts by status,
+        # answered from the index alone.
+        Index("ix_invoices_company_issue_date", "company_id", "issue_date", "id"),
+        Index("ix_invoices_company_total", "company_id", "total_amount", "id"),
+        Index("ix_invoices_company_kind_status", "company_id", "kind", "status"),
         Index("ix_invoices_customer", "customer_id"),
         Index("ix_invoices_original", "original_invoice_id"),
         # The relay asks for recent issues without a stored PDF, every minute per worker.

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -18,6 +18,8 @@ class Payment(Base):
         CheckConstraint("amount <> 0", name="amount_nonzero"),
         CheckConstraint(check_in("method", PaymentMethod), name="method"),
         CheckConstraint(check_in("source", PaymentSource), name="source"),
+        # The payments list, newest first (read backwards).
+        Index("ix_payments_payment_date", "payment_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -79,6 +79,16 @@ class ScaledListMixin:
         query = self._apply_pagination(query, page, page_size)
         return count, (query.all() if execute else query)
 
+    def _apply_sorting(self, query: Any, joins: Any, sort_column: Any, sort_desc: bool) -> Any:
+        # Rows that tie on the sorted column keep one order from page to page (the primary
+        # key breaks the tie, in the same direction, so one index serves both).
+        query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
+        if sort_column is None:
+            default = list(self._get_default_order())
+            sort_desc = default[-1][2] if default else False
+        key = self.model.id
+        return query.order_by(key.desc() if sort_desc else key.asc()), joins
+
     def render(self, template: str, **kwargs: Any) -> Any:
         if isinstance(kwargs.get("count"), CappedCount):
             args = request.args.to_dict() | {EXACT_COUNT_ARG: "1"}

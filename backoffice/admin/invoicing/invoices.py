@@ -113,7 +113,8 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         "total_amount",
         ("customer", "customer.name"),
     ]
-    column_default_sort = ("id", True)
+    # Newest first, drafts (no date yet) on top: ix_invoices_company_issue_date read backwards.
+    column_default_sort = ("issue_date", True)
     column_formatters = {
         "total_amount": money_column,
         "balance_amount": balance_column,
