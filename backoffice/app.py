@@ -8,7 +8,7 @@ from flask import Flask
 from jobs.dispatch import Dispatcher
 from jobs.queues import connect
 
-from . import admin, auth, cli, errors, redirects, security_headers
+from . import admin, auth, cli, database, errors, redirects, security_headers
 from .config import from_environment
 from .extensions import csrf, db
 from .logs import configure_logging, init_request_ids
@@ -28,6 +28,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     configure_logging(app.config["LOG_LEVEL"])
     init_request_ids(app)
     db.init_app(app)
+    database.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
     redirects.init_app(app)

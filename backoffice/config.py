@@ -17,6 +17,17 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # name: (default, meaning). None means required outside tests.
 SETTINGS: dict[str, tuple[str | None, str]] = {
     "DATABASE_URL": (None, "PostgreSQL URL, e.g. postgresql+psycopg://user@host/backoffice"),
+    "DATABASE_REPLICA_URL": (
+        "",
+        "optional PostgreSQL read replica for list, search and report screens; while it is "
+        "unset or unreachable they read the primary",
+    ),
+    "DATABASE_POOL_SIZE": (
+        "5",
+        "connections a process keeps open to each database (gunicorn.conf.py sets it to its "
+        "threads per worker)",
+    ),
+    "DATABASE_MAX_OVERFLOW": ("2", "connections a process may open beyond that at a peak"),
     "REDIS_URL": ("redis://127.0.0.1:6379/0", "Redis URL for the RQ job queues"),
     "SECRET_KEY": (None, "long random string that signs sessions and CSRF tokens"),
     "SECURE_COOKIES": ("0", "1 to send cookies only over HTTPS (set it in production)"),
@@ -73,7 +84,7 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
             f"LOG_LEVEL is {values['LOG_LEVEL']!r}; use one of {', '.join(LOG_LEVELS)}."
         )
     values |= {
-        "SQLALCHEMY_ENGINES": {"default": {"url": values["DATABASE_URL"], "pool_pre_ping": True}},
+        **engines(values),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,
@@ -105,6 +116,38 @@ def positive(values: Mapping[str, Any], name: str) -> float:
     if not number > 0:
         raise ConfigError(f"{name} is {values[name]!r}; give a number above zero.")
     return number
+
+
+def whole(values: Mapping[str, Any], name: str, minimum: int) -> int:
+    """A setting that must be a whole number of at least minimum."""
+    text = str(values[name]).strip()
+    if not text.isdigit() or int(text) < minimum:
+        raise ConfigError(f"{name} is {values[name]!r}; give a whole number from {minimum} up.")
+    return int(text)
+
+
+def engines(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The primary's engine (flask-sqlalchemy-lite's) and the optional replica's options."""
+    pool = {
+        "pool_pre_ping": True,
+        "pool_size": whole(values, "DATABASE_POOL_SIZE", 1),
+        "max_overflow": whole(values, "DATABASE_MAX_OVERFLOW", 0),
+    }
+    replica = None
+    if values["DATABASE_REPLICA_URL"]:
+        replica = {
+            "url": values["DATABASE_REPLICA_URL"],
+            **pool,
+            # A replica that does not answer costs a request 2 s (libpq's minimum), then the
+            # primary serves the read (backoffice/database.py).
+            "connect_args": {"connect_timeout": 2},
+            # Whatever reaches it by mistake is refused, as a hot standby would.
+            "execution_options": {"postgresql_readonly": True},
+        }
+    return {
+        "SQLALCHEMY_ENGINES": {"default": {"url": values["DATABASE_URL"], **pool}},
+        "REPLICA_ENGINE": replica,
+    }
 
 
 def rate_limits(values: Mapping[str, Any]) -> dict[str, Any]:

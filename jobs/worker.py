@@ -10,7 +10,7 @@ from redis import RedisError
 from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
 
-from backoffice.extensions import db
+from backoffice.forking import forget_inherited_connections
 from backoffice.services.delivery import pdf
 
 from .queues import connect, queues
@@ -74,13 +74,6 @@ class RelayingSimpleWorker(_Relaying, SimpleWorker):
                 log.warning("Heartbeat of job %s failed", job.id, exc_info=True)
 
 
-def _forget_inherited_connections(app: Flask) -> None:
-    # A forked work-horse must not reuse the parent's PostgreSQL sockets.
-    with app.app_context():
-        for engine in db.engines.values():
-            engine.dispose(close=False)
-
-
 def run_worker(
     app: Flask, burst: bool = False, queue_names: tuple[str, ...] = (), simple: bool = False
 ) -> None:
@@ -95,7 +88,7 @@ def run_worker(
     # Move everything loaded so far out of the collector's reach: forked work-horses then
     # share those pages with the parent instead of copying them when the collector runs.
     gc.freeze()
-    os.register_at_fork(after_in_child=lambda: _forget_inherited_connections(app))
+    os.register_at_fork(after_in_child=lambda: forget_inherited_connections(app))
     connection = connect(app.config["REDIS_URL"])
     maintenance = int(app.config["WORKER_MAINTENANCE_SECONDS"])
     worker_class = RelayingSimpleWorker if simple else RelayingWorker

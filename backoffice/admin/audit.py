@@ -10,6 +10,7 @@ from .secured import SecuredModelView
 class AuditEventAdmin(SecuredModelView):
     """Read-only for every role: the trail is append-only."""
 
+    list_reads_replica = True
     column_list = [
         "occurred_at",
         "user_email",

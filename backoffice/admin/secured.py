@@ -3,17 +3,19 @@
 import logging
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.validators import Unique
 from flask_login import current_user
-from sqlalchemy import ColumnElement, inspect
+from sqlalchemy import ColumnElement, func, inspect
+from sqlalchemy.orm import Session
 from werkzeug.local import LocalProxy
 from wtforms.fields.core import UnboundField
 
 from models import Base
 
+from ..database import read_session
 from ..extensions import db
 from ..services import audit
 from ..services.errors import DomainError, PermissionDenied
@@ -70,6 +72,9 @@ class SecuredModelView(ScaledListMixin, ModelView):
     one_row_options: tuple = ()
     # Custom endpoints (method name -> action) checked before they run.
     endpoint_actions: dict[str, Action] = {}
+    # The list, its search, filters, count and export may read the replica (DATABASE_REPLICA_URL).
+    # Details, edit, delete and inline edit load rows through get_one: always the primary.
+    list_reads_replica = False
 
     can_view_details = True
     can_set_page_size = True
@@ -129,11 +134,26 @@ class SecuredModelView(ScaledListMixin, ModelView):
         """Restrict the model to the given companies; views without a company override this."""
         return self.model.company_id.in_(company_ids)
 
+    def get_list(self, *args: Any, **kwargs: Any):
+        # Flask-Admin's get_list calls get_query and get_count_query without arguments:
+        # the request remembers which session they build on while it runs.
+        g.list_session = read_session() if self.list_reads_replica else db.session
+        try:
+            return super().get_list(*args, **kwargs)
+        finally:
+            g.pop("list_session")
+
+    def query_session(self) -> Session:
+        """The list's session while get_list runs (maybe the replica's), else the primary's."""
+        return g.get("list_session") or db.session
+
     def get_query(self):
-        return scoped(super().get_query(), current_user, self.scope_clause)
+        query = self.query_session().query(self.model)
+        return scoped(query, current_user, self.scope_clause)
 
     def get_count_query(self):
-        return scoped(super().get_count_query(), current_user, self.scope_clause)
+        query = self.query_session().query(func.count("*")).select_from(self.model)
+        return scoped(query, current_user, self.scope_clause)
 
     def get_one(self, id: Any):
         # The base get_one loads by primary key and skips get_query: rows of other companies

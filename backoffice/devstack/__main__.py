@@ -135,18 +135,17 @@ def wait_for_signal(stack: Stack, port: int) -> int:
 
 
 def web_server(port: int) -> list[str]:
-    """gunicorn, as in production: the same server, timeouts and worker model."""
-    bind = f"127.0.0.1:{port}"
+    """gunicorn with the production settings (gunicorn.conf.py), on localhost, two workers."""
     return [
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         "--bind",
-        bind,
+        f"127.0.0.1:{port}",
         "--workers",
         "2",
-        "--access-logfile",
-        "-",
         "wsgi:app",
     ]
 

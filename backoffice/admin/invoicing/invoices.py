@@ -71,6 +71,7 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         | DeliveryMixin.delivery_actions
     )
 
+    list_reads_replica = True
     list_template = "admin/invoice_list.html"
     details_template = "admin/invoice_details.html"
     edit_template = "admin/invoice_edit.html"

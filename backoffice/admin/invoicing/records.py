@@ -26,6 +26,7 @@ def refund_due_column(view: Any, context: Any, model: Customer, name: str) -> Ma
 class CustomerAdmin(CompanyScopedModelView):
     create_permission = edit_permission = Action.EDIT_CUSTOMER
     delete_permission = Action.DELETE_CUSTOMER
+    list_reads_replica = True
     column_list = [
         "name",
         "company",
@@ -78,6 +79,7 @@ class CustomerAdmin(CompanyScopedModelView):
 
 class ProductAdmin(CompanyScopedModelView):
     create_permission = edit_permission = delete_permission = Action.EDIT_PRODUCT
+    list_reads_replica = True
     column_list = ["code", "name", "company", "unit", "unit_price", "default_tax_rate", "is_active"]
     column_searchable_list = ["code", "name"]
     column_filters = ["is_active", "unit", "company.name"]

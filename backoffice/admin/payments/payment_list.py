@@ -10,6 +10,7 @@ from ..secured import SecuredModelView
 class PaymentAdmin(SecuredModelView):
     """Payments are recorded from the invoice screen; this list is for reading and export."""
 
+    list_reads_replica = True
     column_list = [
         "invoice",
         "payment_date",
