@@ -26,6 +26,10 @@ from .user import User
 ZERO = Decimal("0")
 
 
+# Invoices that can still be overdue (backoffice/services/invoicing/status.py: UNPAID_OPEN).
+OPEN_INVOICES = "kind = 'invoice' AND status IN ('issued', 'partially_paid', 'sent')"
+
+
 class Invoice(Base):
     """An invoice or a credit note; frozen once issued (service layer and database trigger)."""
 
@@ -50,6 +54,14 @@ class Invoice(Base):
         Index("ix_invoices_company_issue_date", "company_id", "issue_date", "id"),
         Index("ix_invoices_company_total", "company_id", "total_amount", "id"),
         Index("ix_invoices_company_kind_status", "company_id", "kind", "status"),
+        # The home page's overdue count, answered from the index alone (open invoices only).
+        Index(
+            "ix_invoices_open_due",
+            "company_id",
+            "due_date",
+            postgresql_include=["total_amount", "paid_amount", "credited_amount"],
+            postgresql_where=text(OPEN_INVOICES),
+        ),
         Index("ix_invoices_customer", "customer_id"),
         Index("ix_invoices_original", "original_invoice_id"),
         # The relay asks for recent issues without a stored PDF, every minute per worker.

@@ -71,7 +71,7 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
     """is_overdue as SQL, for lists and counts."""
     return and_(
         Invoice.kind == InvoiceKind.INVOICE,
-        Invoice.status.in_([status.value for status in UNPAID_OPEN]),
+        Invoice.status.in_(sorted(status.value for status in UNPAID_OPEN)),
         Invoice.total_amount - Invoice.paid_amount - Invoice.credited_amount > 0,
         Invoice.due_date < today,
     )
