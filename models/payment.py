@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from .base import Base, trigram_index, utcnow
 from .enums import PaymentMethod, PaymentSource, check_in
 from .invoice import Invoice
 from .user import User
@@ -18,6 +18,8 @@ class Payment(Base):
         CheckConstraint("amount <> 0", name="amount_nonzero"),
         CheckConstraint(check_in("method", PaymentMethod), name="method"),
         CheckConstraint(check_in("source", PaymentSource), name="source"),
+        # Bank references are searched by fragment (global search, the payments list).
+        trigram_index("payments", "reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
