@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, MetaData, Numeric
+from sqlalchemy import DateTime, Index, MetaData, Numeric
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so Alembic can drop and compare them.
@@ -27,6 +27,16 @@ ExchangeRate = Numeric(18, 8)
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def trigram_index(table: str, column: str) -> Index:
+    """A GIN trigram index (pg_trgm): the only kind that serves ILIKE '%fragment%'."""
+    return Index(
+        f"ix_{table}_{column}_trgm",
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+    )
 
 
 class Base(DeclarativeBase):

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from .base import Base, trigram_index, utcnow
 from .company import Company
 from .enums import EInvoiceFormat, check_in
 
@@ -19,6 +19,9 @@ class Customer(Base):
         CheckConstraint("language IN ('en', 'de', 'fr')", name="language"),
         CheckConstraint(check_in("einvoice_format", EInvoiceFormat), name="einvoice_format"),
         Index("ix_customers_company_name", "company_id", "name"),
+        # Name fragments, VAT ids and email addresses are searched anywhere in the text
+        # (global search, the customer list): only trigram indexes serve ILIKE '%...%'.
+        *(trigram_index("customers", column) for column in ("name", "vat_id", "email")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

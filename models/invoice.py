@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, ExchangeRate, Price, Quantity, Rate, utcnow
+from .base import Base, ExchangeRate, Price, Quantity, Rate, trigram_index, utcnow
 from .company import Company, NumberingSeries
 from .customer import Customer
 from .enums import InvoiceKind, InvoiceStatus, TaxCategory, check_in
@@ -74,6 +74,14 @@ class Invoice(Base):
             unique=True,
             postgresql_where=text("reference IS NOT NULL"),
         ),
+        # Numbers are found by prefix whatever the case typed. The column's C collation lets
+        # this btree serve LIKE 'X%' and return hits in byte order, exact number first.
+        Index(
+            "ix_invoices_reference_search",
+            text("upper(reference::text)"),
+            postgresql_where=text("reference IS NOT NULL"),
+        ),
+        trigram_index("invoices", "po_reference"),
         CheckConstraint(
             "status = 'draft' OR exchange_rate IS NOT NULL", name="exchange_rate_fixed_at_issue"
         ),
@@ -86,7 +94,8 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.DRAFT.value)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("numbering_series.id"))
     number: Mapped[int | None]
-    reference: Mapped[str | None] = mapped_column(String(40))
+    # A code, not words: compared byte by byte (collation "C"), so a btree serves prefixes.
+    reference: Mapped[str | None] = mapped_column(String(40, collation="C"))
     issue_date: Mapped[date | None]
     due_date: Mapped[date | None]
     currency: Mapped[str] = mapped_column(String(3))

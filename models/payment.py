@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from .base import Base, trigram_index, utcnow
 from .enums import PaymentMethod, PaymentSource, check_in
 from .invoice import Invoice
 from .user import User
@@ -20,6 +20,8 @@ class Payment(Base):
         CheckConstraint(check_in("source", PaymentSource), name="source"),
         # The payments list, newest first (read backwards).
         Index("ix_payments_payment_date", "payment_date", "id"),
+        # Bank references are searched by fragment (global search, the payments list).
+        trigram_index("payments", "reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,6 +26,7 @@ from .invoicing.records import CustomerAdmin, ProductAdmin
 from .invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
 from .jobs import JobsView
 from .payments.payment_list import PaymentAdmin
+from .search.view import SearchView
 from .security.account import AccountView
 from .security.users import UserAdmin
 from .settings import CompanyAdmin
@@ -61,4 +62,5 @@ def init_app(app: Flask) -> None:
             AuditEventAdmin(AuditEvent, db, name="Audit", endpoint="auditevent"),
             JobsView(name="Jobs", endpoint="jobs"),
             AccountView(name="Account", endpoint="account"),
+            SearchView(name="Search", endpoint="search"),
         )

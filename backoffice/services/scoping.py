@@ -42,7 +42,13 @@ def in_companies(column: Any) -> ScopeClause:
 
 def scoped(statement: Statement, user: User, clause: ScopeClause) -> Statement:
     """Restrict a query to the rows of the user's companies; a user with none sees nothing."""
-    company_ids = visible_company_ids(user)
+    return within(statement, visible_company_ids(user), clause)
+
+
+def within(
+    statement: Statement, company_ids: frozenset[int] | None, clause: ScopeClause
+) -> Statement:
+    """Restrict a query to these companies (None: all of them); no company means no rows."""
     if company_ids is None:
         return statement
     return statement.where(clause(company_ids) if company_ids else false())

@@ -1,0 +1,1 @@
+"""Global search: invoices by number, customers by name, VAT id or email, payments by reference."""
