@@ -133,6 +133,11 @@ def engines(values: Mapping[str, Any]) -> dict[str, Any]:
         "pool_size": whole(values, "DATABASE_POOL_SIZE", 1),
         "max_overflow": whole(values, "DATABASE_MAX_OVERFLOW", 0),
     }
+    # psycopg prepares a statement on the server once a connection has run it 5 times, and
+    # PostgreSQL may then keep one generic plan for every value: blind to a search pattern,
+    # that plan cannot use the trigram indexes (a name search went from 40 ms to 680 ms).
+    # Planning each statement for its values costs well under a millisecond.
+    custom_plans = {"prepare_threshold": None}
     replica = None
     if values["DATABASE_REPLICA_URL"]:
         replica = {
@@ -140,12 +145,14 @@ def engines(values: Mapping[str, Any]) -> dict[str, Any]:
             **pool,
             # A replica that does not answer costs a request 2 s (libpq's minimum), then the
             # primary serves the read (backoffice/database.py).
-            "connect_args": {"connect_timeout": 2},
+            "connect_args": {"connect_timeout": 2, **custom_plans},
             # Whatever reaches it by mistake is refused, as a hot standby would.
             "execution_options": {"postgresql_readonly": True},
         }
     return {
-        "SQLALCHEMY_ENGINES": {"default": {"url": values["DATABASE_URL"], **pool}},
+        "SQLALCHEMY_ENGINES": {
+            "default": {"url": values["DATABASE_URL"], **pool, "connect_args": custom_plans}
+        },
         "REPLICA_ENGINE": replica,
     }
 

@@ -53,9 +53,8 @@ def search(session: Session, company_ids: frozenset[int] | None, raw: str) -> Re
 
 def _plan_for_indexes(session: Session) -> None:
     """Keep the finders on their indexes, until the (request's) transaction ends."""
-    # psycopg prepares a statement once a connection has run it 5 times, and PostgreSQL may
-    # then plan it once for any pattern: blind to the pattern, that plan can use no index.
-    session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    # (Each statement is planned for its pattern: backoffice/config.py turns off psycopg's
+    # prepared statements, whose generic plans could use no index.)
     # A common fragment makes a sequential scan that stops after CANDIDATES matches look
     # cheap, but it runs ILIKE on every row it passes: 5x slower than the trigram index.
     session.execute(sql_text("SET LOCAL enable_seqscan = off"))

@@ -1,10 +1,9 @@
 """What the invoice list's search box matches, chosen per input so an index answers it.
 
-A full invoice number is looked for as exactly that (its estimate is one row, so PostgreSQL
-reads it through the number index); anything else matches numbers starting with the text,
-purchase-order references containing it, and invoices of customers whose name, VAT id or
-email contains it (trigram indexes; the customers first, as an array the invoices' customer
-index can take part in).
+A full invoice number is looked for as exactly that (as typed or upper-cased). Anything
+else matches numbers starting with the text, purchase-order references containing it, and
+invoices of customers whose name, VAT id or email contains it (trigram indexes; the
+customers first, as an array the invoices' customer index can take part in).
 """
 
 from sqlalchemy import ColumnElement, any_, func, or_, select
@@ -21,7 +20,9 @@ def invoice_list_clause(
 ) -> ColumnElement[bool]:
     """The invoices the text finds, as a WHERE clause for the list's query."""
     number = func.upper(Invoice.reference)
-    exact = number == terms.text.upper()
+    # The number column itself, not upper(): its statistics tell PostgreSQL this is one row
+    # (a partial expression index has none), so it reads it through the unique index.
+    exact = Invoice.reference.in_({terms.text, terms.text.upper()})
     found = select(Invoice.id).where(exact).limit(1)
     if session.scalar(within(found, company_ids, in_companies(Invoice.company_id))):
         return exact
