@@ -56,3 +56,8 @@ def test_too_short_a_search_says_so_and_finds_nothing(client_as, invoices):
     page = listed(client_as("finance"), "IN")
     assert "Search: Type at least 3 characters." in messages(page)
     assert invoices[0].reference not in page
+
+
+def test_the_search_box_says_what_it_searches(client_as):
+    page = client_as("finance").get("/admin/invoice/").get_data(as_text=True)
+    assert 'placeholder="Number, PO, customer name, VAT id or email"' in page

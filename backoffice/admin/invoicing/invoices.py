@@ -197,6 +197,9 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
                 return redirect(self.get_url(".details_view", id=invoice.id))
         return None
 
+    def search_placeholder(self) -> str:
+        return "Number, PO, customer name, VAT id or email"
+
     def _apply_search(self, query, count_query, joins, count_joins, search: str):
         # One search over number, purchase order and customer, each through its index
         # (services/search/invoice_list.py), instead of ILIKE on every column.
