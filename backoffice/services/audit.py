@@ -178,21 +178,3 @@ def record(
             detail=detail[:500],
         )
     )
-
-
-def record_written(
-    session: Session,
-    action: str,
-    entity: Base,
-    before: dict[str, Any],
-    after: dict[str, Any],
-    detail: str = "",
-) -> None:
-    """Write at once a named event and the "update" event of a change made with a Core UPDATE,
-    which the flush listener never sees: one INSERT, for a change that is itself one statement.
-    """
-    named = _row(session, action, entity, None, None) | {"detail": detail[:500]}
-    plain_before = {key: _plain(value) for key, value in before.items()}
-    plain_after = {key: _plain(value) for key, value in after.items()}
-    rows = [named, _row(session, "update", entity, plain_before, plain_after)]
-    session.connection().execute(insert(AuditEvent), rows)
