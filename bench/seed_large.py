@@ -181,11 +181,17 @@ def load(url: URL, world: World, customers: list[str], stream: DocumentStream) -
 
 
 def set_counters(conn: psycopg.Connection, stream: DocumentStream, customers: int) -> None:
-    """Each series continues after its last number; each id sequence after its last id."""
+    """Each series continues after its last number and date; each id sequence after its
+    last id."""
     for series_id, last in stream.numbers.items():
         conn.execute(
             "UPDATE numbering_series SET last_number = %s WHERE id = %s", (last, series_id)
         )
+    # The date-order check reads the series' last issue date from its counter.
+    conn.execute(
+        "UPDATE numbering_series AS s SET last_issue_date = (SELECT max(issue_date) "
+        "FROM invoices WHERE series_id = s.id AND number IS NOT NULL)"
+    )
     for table, last in (("customers", customers), *stream.last_id.items()):
         conn.execute(
             "SELECT setval(pg_get_serial_sequence(%s, 'id'), greatest(%s, 1), %s > 0)",

@@ -314,7 +314,7 @@ class DocumentStream:
     def _number(self, document: Document, series: NumberingSeries) -> None:
         self.numbers[series.id] = number = self.numbers.get(series.id, 0) + 1
         document.series, document.number = series, number
-        document.reference = format_reference(series, number, document.day)
+        document.reference = format_reference(series.prefix, series.padding, number, document.day)
 
     def _later(self, day: date, fewest: int, most: int) -> date:
         return min(self.world.end, day + timedelta(days=self.rng.randint(fewest, most)))

@@ -110,3 +110,52 @@ def test_tax_categories_become_en_16931_codes_and_back(scratch_url, scratch_engi
     with scratch_engine.connect() as conn:
         categories = conn.execute(text("SELECT category FROM tax_rates ORDER BY id")).scalars()
         assert list(categories) == ["standard", "standard", "reverse_charge", "exempt"]
+
+
+def _insert_issued_invoices(conn) -> None:
+    """At 0010: a company with two series; issued, void and draft invoices in the first."""
+    conn.execute(
+        text(
+            "INSERT INTO companies (id, name, address, country, base_currency,"
+            " default_payment_terms_days, credit_note_approval_threshold, created_at,"
+            " require_two_factor) VALUES (1, 'C', '', 'DE', 'EUR', 30, 1000, now(), false);"
+            "INSERT INTO customers (id, company_id, name, address, city, postal_code, country,"
+            " email, currency, payment_terms_days, language, created_at, updated_at,"
+            " einvoice_format) VALUES (1, 1, 'K', '', '', '', 'DE', 'k@example.com', 'EUR', 30,"
+            " 'en', now(), now(), 'none');"
+            "INSERT INTO numbering_series (id, company_id, code, kind, prefix, padding,"
+            " last_number, is_default) VALUES (1, 1, 'INV', 'invoice', 'INV-', 6, 3, true),"
+            " (2, 1, 'CN', 'credit_note', 'CN-', 6, 0, true)"
+        )
+    )
+    invoices = [
+        ("issued", 1, "2026-03-01"),
+        ("void", 2, "2026-03-05"),  # voiding keeps the number and its date
+        ("paid", 3, "2026-03-04"),
+        ("draft", None, "2026-04-01"),  # not issued: no number, no date to follow
+    ]
+    for status, number, issue_date in invoices:
+        conn.execute(
+            text(
+                "INSERT INTO invoices (company_id, customer_id, kind, status, series_id, number,"
+                " issue_date, currency, exchange_rate, po_reference, notes, terms, net_amount,"
+                " tax_amount, total_amount, paid_amount, credited_amount, version, created_at,"
+                " updated_at, void_reason) VALUES (1, 1, 'invoice', :status, :series, :number,"
+                " CAST(:day AS date), 'EUR', 1, '', '', '', 0, 0, 0, 0, 0, 1, now(), now(), '')"
+            ),
+            {"status": status, "series": number and 1, "number": number, "day": issue_date},
+        )
+
+
+def test_counters_learn_the_last_issue_date_of_their_series(scratch_url, scratch_engine):
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0014")
+    with scratch_engine.begin() as conn:
+        _insert_issued_invoices(conn)
+    command.upgrade(config, "0015")
+    with scratch_engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT code, last_issue_date::text FROM numbering_series ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in rows] == [("INV", "2026-03-05"), ("CN", None)]
+    command.downgrade(config, "0014")

@@ -12,7 +12,7 @@ from backoffice.services.invoicing import drafts, lifecycle
 from backoffice.services.invoicing.drafts import LineInput
 from backoffice.services.invoicing.status import can_be_voided, is_overdue
 from backoffice.services.payments import ledger
-from models import Invoice, InvoiceLine, InvoiceStatus
+from models import AuditEvent, Invoice, InvoiceLine, InvoiceStatus
 from tests import factories
 from tests.factories import ISSUE_DAY, line
 
@@ -202,6 +202,45 @@ def test_issue_is_refused_when_company_has_no_series(session, finance, customer,
     session.execute(text("DELETE FROM numbering_series WHERE company_id = :c"), {"c": company.id})
     with pytest.raises(DomainError, match="no default numbering series"):
         lifecycle.issue(session, finance, draft, ISSUE_DAY)
+
+
+def test_issue_writes_no_tax_row_when_the_draft_was_saved_with_its_totals(session, finance, draft):
+    rows = {total.id: total.tax_rate_id for total in draft.tax_totals}
+    before = session.scalar(select(func.max(AuditEvent.id)))
+    lifecycle.issue(session, finance, draft, ISSUE_DAY)
+    session.expire_all()
+    assert {total.id: total.tax_rate_id for total in draft.tax_totals} == rows
+    written = session.execute(
+        select(AuditEvent.action, AuditEvent.entity_type).where(AuditEvent.id > before)
+    ).all()
+    assert {entity for _, entity in written} == {"Invoice"}  # no line, no tax row rewritten
+    assert sorted(action for action, _ in written) == ["invoice.issue", "update"]
+
+
+def test_issue_corrects_stale_tax_rows_in_place_when_the_draft_was_not(session, finance, draft):
+    # Written behind the services' back, e.g. by an older version: issuing prices again.
+    session.execute(
+        text("UPDATE invoice_tax_totals SET tax_amount = 0 WHERE invoice_id = :id"),
+        {"id": draft.id},
+    )
+    session.expire_all()
+    rows = sorted(total.id for total in draft.tax_totals)
+    issued = lifecycle.issue(session, finance, draft, ISSUE_DAY)
+    session.expire_all()
+    assert sorted(total.id for total in issued.tax_totals) == rows
+    assert [total.tax_amount for total in issued.tax_totals] == [D("3.50"), D("38.00")]
+    assert (issued.tax_amount, issued.total_amount) == (D("41.50"), D("291.50"))
+
+
+def test_the_counter_keeps_the_last_issue_date(session, finance, customer, company, vat19):
+    earlier = factories.make_draft(
+        session, finance, customer, [line(vat19)], issue_date=date(2026, 1, 15)
+    )
+    lifecycle.issue(session, finance, earlier, ISSUE_DAY)
+    assert factories.series(session, company, "INV").last_issue_date == date(2026, 1, 15)
+    factories.make_issued_invoice(session, finance, customer, [line(vat19)])
+    session.expire_all()
+    assert factories.series(session, company, "INV").last_issue_date == ISSUE_DAY
 
 
 # --- frozen once issued: the services ------------------------------------------------------

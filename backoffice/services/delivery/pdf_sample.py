@@ -14,7 +14,7 @@ from models import (
     TaxCategory,
 )
 
-from ..invoicing.drafts import tax_total_rows
+from ..invoicing.pricing import tax_total_rows
 from ..invoicing.totals import totals_of_lines
 from ..invoicing.vat_categories import VatTerms
 

@@ -1,6 +1,5 @@
 """Drafts and their lines: created, checked, priced; the only invoices that may change."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,7 +12,6 @@ from models import (
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
-    InvoiceTaxTotal,
     Product,
     TaxRate,
     User,
@@ -24,10 +22,8 @@ from ..errors import DomainError
 from ..money import check_fits, parse_decimal, require_currency
 from ..permissions import Action, require
 from ..scoping import require_company
-from . import credit_notes
 from .draft_limits import check_size
-from .totals import Totals, totals_of_lines
-from .vat_categories import VatTerms
+from .pricing import price
 
 
 @dataclass(frozen=True)
@@ -213,64 +209,12 @@ def add_line(session: Session, actor: User, invoice: Invoice, data: LineInput) -
 def recalculate(session: Session, invoice: Invoice) -> None:
     """Recompute line nets, the per-rate breakdown and totals of a draft."""
     require_draft(invoice)
+    # A line a form attached to its tax rate by relationship gets tax_rate_id at flush.
     session.flush()
-    lines = list(invoice.lines)
-    rates = _rates_for(session, invoice, {line.tax_rate_id for line in lines})
-    totals = totals_of_lines(lines, rates, invoice.currency)
-    if invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.original_invoice is not None:
-        totals = credit_notes.fit_tax_to_what_is_left(session, invoice, totals)
-    _check_amounts_fit(totals)
-    for line, net in zip(lines, totals.line_nets, strict=True):
-        line.net_amount = net
-    invoice.tax_totals.clear()
-    session.flush()
-    invoice.tax_totals.extend(tax_total_rows(totals, rates))
-    invoice.net_amount = totals.net_amount
-    invoice.tax_amount = totals.tax_amount
-    invoice.total_amount = totals.total_amount
+    price(session, invoice)
     # Any change to a draft moves its version, so a screen opened before it is detected.
     invoice.updated_at = utcnow()
     session.flush()
-
-
-def _check_amounts_fit(totals: Totals) -> None:
-    """Refuse amounts the books cannot hold, naming the line, instead of failing the save."""
-    money = Invoice.__table__.c.total_amount.type
-    for position, net in enumerate(totals.line_nets, start=1):
-        check_fits(net, money, "unit_price", f"Line {position}: its amount")
-    for field, amount in (("net_amount", totals.net_amount), ("total_amount", totals.total_amount)):
-        check_fits(amount, money, field, "The invoice total")
-
-
-def tax_total_rows(totals: Totals, terms: Mapping[int, VatTerms]) -> list[InvoiceTaxTotal]:
-    """The per-rate breakdown as rows kept with the invoice, with each rate's VAT terms."""
-    return [
-        InvoiceTaxTotal(
-            tax_rate_id=rate.tax_rate_id,
-            percentage=rate.percentage,
-            category=rate.category,
-            exemption_code=terms[rate.tax_rate_id].exemption_code,
-            exemption_reason=terms[rate.tax_rate_id].exemption_reason,
-            taxable_amount=rate.taxable_amount,
-            tax_amount=rate.tax_amount,
-        )
-        for rate in totals.breakdown
-    ]
-
-
-def _rates_for(session: Session, invoice: Invoice, rate_ids: set[int]) -> dict[int, VatTerms]:
-    """The VAT terms of each tax rate; a credit note keeps what the original charged."""
-    rates = {rate_id: terms_of(session.get(TaxRate, rate_id)) for rate_id in rate_ids}
-    if invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.original_invoice is not None:
-        for charged in invoice.original_invoice.tax_totals:
-            if charged.tax_rate_id in rates:
-                rates[charged.tax_rate_id] = terms_of(charged)
-    return rates
-
-
-def terms_of(rate: TaxRate | InvoiceTaxTotal) -> VatTerms:
-    """The VAT terms a tax rate, or an issued invoice's tax row, carries."""
-    return VatTerms(rate.category, rate.percentage, rate.exemption_code, rate.exemption_reason)
 
 
 def delete_draft(session: Session, actor: User, invoice: Invoice) -> None:

@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Invoice, InvoiceKind, InvoiceStatus, TaxCategory, User, utcnow
@@ -16,7 +15,8 @@ from ..permissions import Action, require
 from ..scoping import require_company
 from . import credit_notes, vat_categories
 from .drafts import check_dates, recalculate, require_draft
-from .numbering import default_series, format_reference, take_next_number
+from .numbering import take_number
+from .pricing import price
 from .status import OPEN_STATUSES, derive_status
 
 
@@ -25,10 +25,37 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     require(actor, Action.ISSUE)
     require_company(actor, invoice.company_id)
     lock_invoice(session, invoice)
+    original = _check_issuable(session, invoice)
+    # Lines and tax rows that moved are written while the invoice is still a draft (the
+    # database refuses them once it is issued); a draft saved with its totals writes nothing.
+    session.flush()
+    _fix_dates_and_rate(invoice, today)
+    invoice.seller_details = _details(invoice.company, SELLER_FIELDS)
+    invoice.buyer_details = _details(invoice.customer, BUYER_FIELDS)
+    # Last, once nothing is left to load or check: the counter row stays locked until the
+    # caller commits, and every other issuer of the series waits for it meanwhile.
+    taken = take_number(session, invoice.company_id, invoice.kind, invoice.issue_date)
+    invoice.series_id = taken.series_id
+    invoice.number = taken.number
+    invoice.reference = taken.reference
+    invoice.issued_at = utcnow()  # under the counter's lock: issue times follow numbers
+    invoice.status = InvoiceStatus.ISSUED.value
+    invoice.status = derive_status(invoice).value  # a zero total is settled at once
+    if original is not None:
+        original.credited_amount += invoice.total_amount
+        original.status = derive_status(original).value
+    audit.record(session, "invoice.issue", entity=invoice, detail=invoice.reference)
+    session.flush()  # one UPDATE of the invoice and its audit events
+    documents.request_render(session, invoice)
+    return invoice
+
+
+def _check_issuable(session: Session, invoice: Invoice) -> Invoice | None:
+    """Price the draft and check what issuing needs; return the invoice a credit note credits."""
     require_draft(invoice)
     if not invoice.lines:
         raise DomainError("Add at least one line before issuing.")
-    recalculate(session, invoice)
+    price(session, invoice)
     if invoice.total_amount < 0:
         raise DomainError("The total cannot be negative; issue a credit note instead.")
     check_vat_terms(invoice)
@@ -36,21 +63,7 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     if original is not None:
         lock_invoice(session, original)
         credit_notes.check_note(session, invoice, original)
-    _fix_dates_and_rate(invoice, today)
-    # Before the number: loading the parties may flush, and a numbered draft is invalid.
-    invoice.seller_details = _details(invoice.company, SELLER_FIELDS)
-    invoice.buyer_details = _details(invoice.customer, BUYER_FIELDS)
-    _assign_number(session, invoice)
-    invoice.issued_at = utcnow()
-    invoice.status = InvoiceStatus.ISSUED.value
-    invoice.status = derive_status(invoice).value  # a zero total is settled at once
-    if original is not None:
-        original.credited_amount += invoice.total_amount
-        original.status = derive_status(original).value
-    audit.record(session, "invoice.issue", entity=invoice, detail=invoice.reference)
-    session.flush()
-    documents.request_render(session, invoice)
-    return invoice
+    return original
 
 
 def check_vat_terms(invoice: Invoice) -> None:
@@ -99,15 +112,17 @@ def _details(party: object, fields: tuple[str, ...]) -> dict[str, str | None]:
 
 
 def _fix_dates_and_rate(invoice: Invoice, today: date) -> None:
+    # Both parties are loaded before the first change: a load may flush, and an early
+    # flush would write the invoice twice.
+    customer, base = invoice.customer, invoice.company.base_currency
     issue_date = invoice.issue_date or today
     if issue_date > today:
         raise DomainError("An invoice cannot be issued with a future date.", "issue_date")
     due_date = invoice.due_date
     if invoice.kind == InvoiceKind.INVOICE and due_date is None:
-        due_date = issue_date + timedelta(days=invoice.customer.payment_terms_days)
+        due_date = issue_date + timedelta(days=customer.payment_terms_days)
     check_dates(issue_date, due_date)
     invoice.issue_date, invoice.due_date = issue_date, due_date
-    base = invoice.company.base_currency
     if invoice.currency == base:
         invoice.exchange_rate = Decimal(1)
     elif invoice.exchange_rate is None:
@@ -116,26 +131,6 @@ def _fix_dates_and_rate(invoice: Invoice, today: date) -> None:
             "reports in the base currency use it.",
             "exchange_rate",
         )
-
-
-def _assign_number(session: Session, invoice: Invoice) -> None:
-    series = default_series(session, invoice.company_id, invoice.kind)
-    number = take_next_number(session, series.id)
-    # Under the series lock, so no one issues in between: numbers follow issue dates.
-    last_date = session.scalar(
-        select(func.max(Invoice.issue_date)).where(
-            Invoice.series_id == series.id, Invoice.status != InvoiceStatus.DRAFT
-        )
-    )
-    if last_date is not None and invoice.issue_date < last_date:
-        raise DomainError(
-            f"Numbers follow issue dates: series {series.code} was last used on {last_date}, "
-            "so this one cannot be issued with an earlier date.",
-            "issue_date",
-        )
-    invoice.series_id = series.id
-    invoice.number = number
-    invoice.reference = format_reference(series, number, invoice.issue_date)
 
 
 def void(session: Session, actor: User, invoice: Invoice, reason: str) -> Invoice:
