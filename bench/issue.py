@@ -152,7 +152,9 @@ class StatementCounter:
             self.counter_taken = time.perf_counter()
 
 
-def issue_one(engine, counter: StatementCounter, user_id: int, invoice_id: int) -> Sample:
+def issue_one(
+    engine, counter: StatementCounter, user_id: int, invoice_id: int, day: date = TODAY
+) -> Sample:
     """Issue one draft in its own transaction, committed; measure it."""
     started, first_statement = time.perf_counter(), counter.count
     with Session(engine) as session:
@@ -160,7 +162,7 @@ def issue_one(engine, counter: StatementCounter, user_id: int, invoice_id: int) 
         invoice = session.get(Invoice, invoice_id)
         service_statement, cpu = counter.count, time.process_time()
         service_started = time.perf_counter()
-        lifecycle.issue(session, user, invoice, TODAY)
+        lifecycle.issue(session, user, invoice, day)
         service_ms = (time.perf_counter() - service_started) * 1000
         service_cpu_ms = (time.process_time() - cpu) * 1000
         service_statements = counter.count - service_statement
