@@ -15,10 +15,10 @@ import pyotp
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from models import Company, RecoveryCode, Role, User, utcnow
+from models import Company, RecoveryCode, Role, User, user_companies, utcnow
 
 from .errors import DomainError
 
@@ -65,14 +65,16 @@ def is_required(session: Session, user: User) -> bool:
     """A company of the user asks admins and finance staff for a second factor."""
     if user.role not in ROLES_THAT_MAY_BE_REQUIRED:
         return False
-    company_ids = [company.id for company in user.companies]
-    return bool(
-        company_ids
-        and session.scalar(
-            select(Company.id)
-            .where(Company.id.in_(company_ids), Company.require_two_factor.is_(True))
+    # One query, without loading the user's companies: it runs on every request of an
+    # admin or finance user who has not set TOTP up (backoffice/auth: require_second_factor).
+    return (
+        session.scalar(
+            select(user_companies.c.company_id)
+            .join(Company, Company.id == user_companies.c.company_id)
+            .where(user_companies.c.user_id == user.id, Company.require_two_factor.is_(True))
             .limit(1)
         )
+        is not None
     )
 
 
@@ -151,10 +153,6 @@ def verify(session: Session, user: User, code: str, app_secret: str, now: dateti
 
 
 def recovery_codes_left(session: Session, user: User) -> int:
-    return len(
-        session.scalars(
-            select(RecoveryCode.id).where(
-                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
-            )
-        ).all()
+    return session.scalar(
+        select(func.count()).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
     )

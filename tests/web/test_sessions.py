@@ -98,20 +98,17 @@ def test_using_a_session_pushes_its_idle_expiry_on(app, client_as, users, db_ses
     assert row.expires_at > utcnow() + timedelta(minutes=29)
 
 
+def edit_user(admin, user, **fields: str):
+    """Save the user's edit form as an admin; is_active is left out unless given (unticked)."""
+    page = f"/admin/user/edit/?id={user.id}"
+    data = {"email": user.email, "role": user.role, "csrf_token": csrf_token(admin, page)}
+    return admin.post(page, data=data | fields)
+
+
 def test_a_new_password_ends_the_users_sessions(app, client_as, users, db_session):
     finance = client_as("finance")
     admin = client_as("admin")
-    page = f"/admin/user/edit/?id={users['finance'].id}"
-    response = admin.post(
-        page,
-        data={
-            "email": users["finance"].email,
-            "role": "finance",
-            "is_active": "y",
-            "password": "a brand new password",
-            "csrf_token": csrf_token(admin, page),
-        },
-    )
+    response = edit_user(admin, users["finance"], is_active="y", password="a brand new password")
     assert response.status_code == 302
     assert rows(db_session, users["finance"]) == []
     assert not signed_in(finance)
@@ -120,15 +117,7 @@ def test_a_new_password_ends_the_users_sessions(app, client_as, users, db_sessio
 def test_deactivating_a_user_ends_their_sessions(app, client_as, users, db_session):
     support = client_as("support")
     admin = client_as("admin")
-    page = f"/admin/user/edit/?id={users['support'].id}"
-    response = admin.post(
-        page,
-        data={
-            "email": users["support"].email,
-            "role": "support",
-            "csrf_token": csrf_token(admin, page),
-        },
-    )
+    response = edit_user(admin, users["support"])
     assert response.status_code == 302
     assert rows(db_session, users["support"]) == []
     assert not signed_in(support)

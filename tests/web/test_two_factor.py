@@ -47,6 +47,14 @@ def second_step(client, code: str):
     )
 
 
+def turn_off(client, code: str):
+    return client.post(
+        "/admin/account/two-factor/disable",
+        data={"code": code, "csrf_token": csrf_token(client, "/admin/account/")},
+        follow_redirects=True,
+    )
+
+
 def signed_in(client) -> bool:
     return client.get("/admin/invoice/").status_code == 200
 
@@ -156,19 +164,11 @@ def test_turning_it_off_needs_a_code_and_is_refused_when_required(
     secret, _ = enrol(client)
     company.require_two_factor = True
     db_session.commit()
-    response = client.post(
-        "/admin/account/two-factor/disable",
-        data={"code": code_at(secret, 0), "csrf_token": csrf_token(client, "/admin/account/")},
-        follow_redirects=True,
-    )
+    response = turn_off(client, code_at(secret, 0))
     assert "Your company requires two-factor sign-in" in messages(response.get_data(as_text=True))
     company.require_two_factor = False
     db_session.commit()
-    response = client.post(
-        "/admin/account/two-factor/disable",
-        data={"code": code_at(secret, 0), "csrf_token": csrf_token(client, "/admin/account/")},
-        follow_redirects=True,
-    )
+    response = turn_off(client, code_at(secret, 0))
     assert "Two-factor sign-in is off." in messages(response.get_data(as_text=True))
     db_session.expire_all()
     assert users["finance"].totp_secret is None
