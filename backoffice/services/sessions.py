@@ -2,22 +2,22 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from models import StaffSession, utcnow
 
 
+def _live(absolute: timedelta, now: datetime) -> ColumnElement[bool]:
+    """Neither idle past its expiry nor older than `absolute`."""
+    return and_(StaffSession.expires_at > now, StaffSession.created_at > now - absolute)
+
+
 def load(session: Session, key: str, absolute: timedelta) -> bytes | None:
-    """The data of a live session: neither idle past its expiry nor older than `absolute`."""
-    now = utcnow()
+    """The data of a live session."""
     return session.scalar(
-        select(StaffSession.data).where(
-            StaffSession.key == key,
-            StaffSession.expires_at > now,
-            StaffSession.created_at > now - absolute,
-        )
+        select(StaffSession.data).where(StaffSession.key == key, _live(absolute, utcnow()))
     )
 
 
@@ -60,15 +60,10 @@ def end_all(session: Session, user_id: int) -> int:
 
 def active(session: Session, user_id: int, absolute: timedelta) -> list[StaffSession]:
     """A user's live sessions, most recently used first."""
-    now = utcnow()
     return list(
         session.scalars(
             select(StaffSession)
-            .where(
-                StaffSession.user_id == user_id,
-                StaffSession.expires_at > now,
-                StaffSession.created_at > now - absolute,
-            )
+            .where(StaffSession.user_id == user_id, _live(absolute, utcnow()))
             .order_by(StaffSession.last_seen_at.desc())
         )
     )
@@ -76,10 +71,5 @@ def active(session: Session, user_id: int, absolute: timedelta) -> list[StaffSes
 
 def purge_expired(session: Session, absolute: timedelta, now: datetime | None = None) -> int:
     """Delete sessions past either timeout."""
-    now = now or utcnow()
-    result = session.execute(
-        delete(StaffSession).where(
-            or_(StaffSession.expires_at <= now, StaffSession.created_at <= now - absolute)
-        )
-    )
+    result = session.execute(delete(StaffSession).where(~_live(absolute, now or utcnow())))
     return result.rowcount

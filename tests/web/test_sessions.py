@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from backoffice.services import sessions
 from models import StaffSession, utcnow
 
 from .conftest import csrf_token, login, messages
@@ -161,3 +162,25 @@ def test_only_an_admin_may_end_sessions(app, client_as, users, db_session):
         url = f"/admin/user/end-sessions/{users['admin'].id}"
         assert client.post(url, data={"csrf_token": token}).status_code == 403
     assert signed_in(admin)
+
+
+def test_purging_deletes_only_sessions_past_a_timeout(users, db_session):
+    idle, absolute = timedelta(minutes=30), timedelta(hours=12)
+    for key in ("live", "idle", "old"):
+        sessions.store(
+            db_session,
+            key,
+            b"{}",
+            user_id=users["finance"].id,
+            idle=idle,
+            ip_address="",
+            user_agent="",
+        )
+    db_session.execute(
+        update(StaffSession).where(StaffSession.key == "idle").values(expires_at=utcnow())
+    )
+    db_session.execute(
+        update(StaffSession).where(StaffSession.key == "old").values(created_at=utcnow() - absolute)
+    )
+    assert sessions.purge_expired(db_session, absolute) == 2
+    assert [row.key for row in rows(db_session, users["finance"])] == ["live"]
