@@ -30,6 +30,7 @@ from urllib.parse import urlencode
 import requests
 from sqlalchemy import create_engine, func, select, text
 
+from backoffice.admin.keyset import encode_cursor
 from backoffice.demo_data import DEMO_USERS
 from models import Customer, Invoice, InvoiceLine, InvoiceStatus
 
@@ -109,6 +110,14 @@ def screens(app, database_url: str) -> dict[str, str]:
             .having(func.count() >= 10)
             .limit(1)
         )
+        # Half way down the default order (newest issue date first), where OFFSET would walk
+        # half a million rows and "Next rows" seeks.
+        middle = db.execute(
+            select(Invoice.issue_date, Invoice.id)
+            .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+            .offset(500_000)
+            .limit(1)
+        ).one()
     engine.dispose()
     listing = "/admin/invoice/?"
     year = {f"flt1_{filters['issue date between']}": "2025-01-01 to 2025-12-31"}
@@ -118,6 +127,7 @@ def screens(app, database_url: str) -> dict[str, str]:
         "year filter": listing + urlencode(year),
         "status filter": listing + urlencode({f"flt1_{filters['status equals']}": "sent"}),
         "deep page (row 9,976)": listing + "page=399",
+        "next rows at row 500,000": listing + urlencode({"after": encode_cursor(*middle)}),
         "sort by total": listing + f"sort={total}&desc=1",
         "exact number search": listing + urlencode({"search": number}),
         "customer name fragment": listing + urlencode({"search": name.split()[0][1:6]}),

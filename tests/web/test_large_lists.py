@@ -1,4 +1,5 @@
-"""Lists past ten thousand rows: a capped count, the exact count on demand, bounded paging."""
+"""Lists past ten thousand rows: a capped count, the exact count on demand, bounded offsets,
+then paging on by keyset."""
 
 import re
 
@@ -6,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from backoffice.admin.lists import COUNT_CAP
+from tests import factories
 
 from .conftest import messages
 
@@ -41,13 +43,13 @@ def test_a_short_list_shows_its_exact_count(client_as, customer):
     assert "exact count" not in page
 
 
-def test_pages_past_the_cap_point_to_filters_and_show_the_last_page_instead(
+def test_pages_past_the_cap_point_to_next_rows_and_show_the_last_page_instead(
     client_as, many_customers
 ):
     client = client_as("finance")
     last = client.get("/admin/customer/?sort=0&page=399").get_data(as_text=True)
     deep = client.get("/admin/customer/?sort=0&page=5000").get_data(as_text=True)
-    assert "Only the first 10,000 rows are paged through" in messages(deep)
+    assert "Pages are numbered for the first 10,000 rows: use Next rows" in messages(deep)
     assert "Bulk 009976" in last and "Bulk 009976" in deep  # page 400 of 25 rows
 
 
@@ -68,3 +70,46 @@ def test_rows_tied_on_the_sort_column_are_paged_exactly_once(client_as, many_cus
         )
         seen += re.findall(r"Bulk \d{6}", html)
     assert len(seen) == len(set(seen)) == 500
+
+
+def _names(html: str) -> list[str]:
+    return re.findall(r"Bulk \d{6}[a-z]?", html)
+
+
+def _next_rows(html: str) -> str | None:
+    found = re.search(r'href="([^"]+)">Next rows', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_next_rows_go_past_the_cap_each_row_once_while_rows_are_added(
+    client_as, many_customers, db_session, company
+):
+    client = client_as("finance")
+    html = client.get("/admin/customer/?sort=0&page=399").get_data(as_text=True)
+    seen = _names(html)
+    assert seen[0] == "Bulk 009976" and seen[-1] == "Bulk 010000"
+    url = _next_rows(html)
+    assert url is not None and "page=" not in url
+    html = client.get(url).get_data(as_text=True)
+    seen += _names(html)
+    # Others add customers meanwhile, before the page reached (which OFFSET would repeat
+    # a row for) and after it.
+    for name in ("Bulk 000100a", "Bulk 000200a", "Bulk 010030a"):
+        factories.make_customer(db_session, company, name=name)
+    db_session.commit()
+    while (url := _next_rows(html)) is not None:
+        html = client.get(url).get_data(as_text=True)
+        assert "First page" in html, url
+        seen += _names(html)
+    expected = [f"Bulk {n:06d}" for n in range(9976, MANY + 1)] + ["Bulk 010030a"]
+    assert sorted(seen) == sorted(expected)
+
+
+def test_a_damaged_next_rows_link_says_so_and_shows_the_first_page(client_as, many_customers):
+    html = (
+        client_as("finance")
+        .get("/admin/customer/?sort=0&after=not-a-cursor")
+        .get_data(as_text=True)
+    )
+    assert "That page link is out of date or damaged" in messages(html)
+    assert _names(html)[0] == "Bulk 000001"
