@@ -57,7 +57,7 @@ class JobsView(BaseView):
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        refuse("jobs: no access")
+        refuse("jobs: no access", Action.VIEW)
 
     def _dispatcher(self):
         # The app's own: the Redis its jobs go to, and the queues its registry names.
@@ -116,7 +116,7 @@ class JobsView(BaseView):
     @expose("/retry", methods=("POST",))
     def retry(self):
         if not can(current_user, Action.RETRY_JOBS):
-            refuse("jobs: retry")
+            refuse("jobs: retry", Action.RETRY_JOBS)
         job_id = request.form.get("job_id", "")
         connection = self._dispatcher().connection
         try:

@@ -43,6 +43,11 @@ class DeliveryMixin(ConfirmedActionsMixin):
             "{invoice.reference} is queued to be emailed again to {result.recipients}.",
         )
 
+    def inaccessible_callback(self, name: str, **kwargs):
+        if name == "delivery_view" and not current_user.is_authenticated:
+            abort(401)  # asked by the page's script: a login page would not help it
+        return super().inaccessible_callback(name, **kwargs)
+
     @expose("/retry/<int:invoice_id>", methods=("POST",))
     def retry_view(self, invoice_id: int):
         return self.run_confirmed(
