@@ -132,7 +132,8 @@ def test_smtp_down_fails_readably_and_retry_delivers_once(live_app, redis, world
         world.session.commit()
         login(client, world.finance.email)
         page = client.get("/admin/jobs/").get_data(as_text=True)
-        assert f"email-{message.id}" in page and "ConnectionRefusedError" in page
+        assert f"Email {invoice.reference} to ap@customer.example" in page
+        assert "ConnectionRefusedError" in page and "jobs.email" not in page
         response = client.post(
             "/admin/jobs/retry",
             data={"job_id": f"email-{message.id}", "csrf_token": csrf_token(client, "/admin/")},
