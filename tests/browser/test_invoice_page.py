@@ -148,6 +148,15 @@ def test_a_failed_email_is_retried_from_the_invoice_page(
     assert page.inner_text("#invoice-status") == "sent"
     page.screenshot(path=str(SCREENSHOTS / "invoice-after-retry.png"))
 
+    # Void takes two steps and a confirmation; saying no there leaves the invoice alone.
+    assert page.locator("#void form").is_hidden()
+    page.click("#void summary")
+    page.fill("#void input[name=reason]", "Wrong customer")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click(f"#void button:has-text('Void {number}')")
+    assert_not_reloaded(page)
+    assert page.inner_text("#invoice-status") == "sent"
+
     assert len(inbox.messages) == 1
     assert inbox.messages[0]["To"] == "accounts@lodz.example"
     with Session(committed_engine) as session:

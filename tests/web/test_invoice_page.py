@@ -199,3 +199,56 @@ def test_support_may_not_retry(client_as, db_session, invoice):
     assert response.status_code == 403
     db_session.expire_all()
     assert db_session.get(EmailMessage, message.id).status == "failed"
+
+
+def test_a_draft_offers_issue_and_no_delivery(client_as, db_session, users, customer, vat19):
+    draft = factories.make_draft(db_session, users["finance"], customer, [factories.line(vat19)])
+    db_session.commit()
+    html = page_of(client_as("finance"), draft)
+    assert '<h3 class="mb-0 mr-3">Draft</h3>' in html and ">Issue</button>" in html
+    assert 'id="delivery"' not in html and "delivery_state.js" not in html
+    assert "Download PDF" not in html and "Record payment" not in html
+
+
+def test_a_paid_foreign_currency_invoice(client_as, db_session, users, company, vat19):
+    from backoffice.services.payments import ledger
+
+    customer = factories.make_customer(db_session, company, currency="USD")
+    invoice = factories.make_issued_invoice(
+        db_session,
+        users["finance"],
+        customer,
+        [factories.line(vat19, "1", "100.00")],
+        exchange_rate=Decimal("0.92"),
+    )
+    ledger.record_payment(db_session, users["finance"], invoice, "119.00", factories.ISSUE_DAY)
+    db_session.commit()
+    text = text_of(page_of(client_as("finance"), invoice))
+    assert "paid" in text and "Paid $119.00" in text and "Balance $0.00" in text
+    assert f"Exchange rate 1 USD = 0.92 {company.base_currency}" in text
+    assert f"Payments Date Amount Method Reference By {factories.ISSUE_DAY.isoformat()}" in text
+    assert "Void" not in text  # money moved: corrected by a credit note, never voided
+
+
+def test_a_void_invoice_says_why_and_offers_nothing(client_as, db_session, users, invoice):
+    from backoffice.services.invoicing import lifecycle
+
+    lifecycle.void(db_session, users["finance"], invoice, "Wrong customer")
+    db_session.commit()
+    text = text_of(page_of(client_as("finance"), invoice))
+    assert "void" in text and re.search(
+        r"Voided \d{4}-\d\d-\d\d \d\d:\d\d UTC: Wrong customer", text
+    )
+    assert "Balance" not in text and "Send by email" not in text and "Credit note" not in text
+
+
+def test_a_credit_note_names_the_invoice_it_corrects(client_as, db_session, users, invoice):
+    from backoffice.services.invoicing import lifecycle
+
+    note = lifecycle.credit_in_full(db_session, users["finance"], invoice, factories.ISSUE_DAY)
+    db_session.commit()
+    html = page_of(client_as("finance"), note)
+    text = text_of(html)
+    assert "Credit note from" in text and f"correcting {invoice.reference}" in text
+    assert f'href="/admin/invoice/details/?id={invoice.id}"' in html
+    assert "Balance" not in text and "Record payment" not in text
