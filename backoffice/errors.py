@@ -60,6 +60,8 @@ def _message(error: Exception, code: int, default: str) -> str:
             f"The form expired or did not come from this site (CSRF: {error.description}) "
             "Reload the page and try again."
         )
+    if code == 403 and g.get("refusal_reason"):
+        return g.refusal_reason
     if code == 403 and current_user and current_user.is_authenticated:
         return explain_refusal(current_user, g.get("refused_action"))
     return default

@@ -63,7 +63,7 @@ class ConfirmedActionsMixin:
             db.session.commit()
         except PermissionDenied as exc:
             db.session.rollback()
-            refuse(exc.message)
+            refuse(exc.message, reason=exc.message)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")

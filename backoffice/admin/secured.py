@@ -39,8 +39,9 @@ REQUEST_SESSION = LocalProxy(lambda: db.session)
 log = logging.getLogger(__name__)
 
 
-def refuse(what: str, action: Action | None = None) -> None:
-    """Audit and log a refused request, then answer 403; the page explains the action's rule."""
+def refuse(what: str, action: Action | None = None, reason: str | None = None) -> None:
+    """Audit and log a refused request, then answer 403. The page explains the action's rule,
+    or gives the reason a service wrote for the person."""
     log.warning(
         "Refused %s %s to %s: %s",
         request.method,
@@ -50,7 +51,7 @@ def refuse(what: str, action: Action | None = None) -> None:
     )
     audit.record(db.session, "access.refused", detail=f"{request.method} {request.path}: {what}")
     db.session.commit()
-    g.refused_action = action
+    g.refused_action, g.refusal_reason = action, reason
     abort(403)
 
 
@@ -193,7 +194,7 @@ class SecuredModelView(ScaledListMixin, ModelView):
             # A crafted form got past the endpoint gate but not the rule: nothing it set may
             # be committed with the audit event.
             db.session.rollback()
-            refuse(exc.message)
+            refuse(exc.message, reason=exc.message)
         if isinstance(exc, DomainError):
             flash(exc.message, "error")
             return True
