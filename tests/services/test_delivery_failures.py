@@ -165,6 +165,15 @@ def test_a_refused_message_quotes_the_servers_reply():
     )
 
 
+def test_a_busy_server_turning_the_connection_away_is_explained():
+    error = smtplib.SMTPConnectError(421, b"4.7.0 Too many connections, try later")
+    assert explain_smtp_failure(error, SETTINGS) == (
+        "The mail server at 127.0.0.1:25 turned the connection away (421 4.7.0 Too many "
+        "connections, try later): it may be busy, so retry later; if it persists, check "
+        "SMTP_HOST."
+    )
+
+
 def test_an_unreachable_network_is_explained():
     error = OSError(101, "Network is unreachable")
     assert explain_smtp_failure(error, SETTINGS) == (

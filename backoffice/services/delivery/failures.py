@@ -63,6 +63,11 @@ def explain_smtp_failure(exc: BaseException, settings: SmtpSettings) -> str:
             f"{server} closed the connection unexpectedly: check SMTP_PORT and SMTP_SECURITY "
             "(ssl is usually port 465, starttls port 587)."
         )
+    if isinstance(exc, smtplib.SMTPConnectError | smtplib.SMTPHeloError):
+        return (
+            f"{server} turned the connection away ({_reply(exc)}): it may be busy, so retry "
+            "later; if it persists, check SMTP_HOST."
+        )
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{server} refused the message ({_reply(exc)})."
     if isinstance(exc, ssl.SSLCertVerificationError):
