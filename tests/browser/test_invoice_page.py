@@ -162,3 +162,33 @@ def test_a_failed_email_is_retried_from_the_invoice_page(
     with Session(committed_engine) as session:
         message = session.scalars(select(EmailMessage)).one()
         assert (message.status, message.attempts) == ("sent", 2)
+
+
+def test_a_long_invoice_keeps_its_vat_breakdown_on_the_first_screen(
+    committed_engine, live_server, page
+):
+    with Session(committed_engine) as session:
+        company = factories.make_company(session, name="Nordlicht Software GmbH")
+        customer = factories.make_customer(session, company, name="Ελληνικά Τρόφιμα Α.Ε.")
+        clerk = factories.make_user(
+            session, Role.FINANCE, companies=[company], email="clerk@example.com"
+        )
+        vat19 = factories.make_tax_rate(session, "19", name="Standard")
+        lines = [
+            factories.line(vat19, str(n), "140.00", description=f"Development, sprint {n}")
+            for n in range(1, 41)
+        ]
+        draft = factories.make_draft(session, clerk, customer, lines)
+        invoice = lifecycle.issue(session, clerk, draft, factories.ISSUE_DAY)
+        session.commit()
+        invoice_id = invoice.id
+
+    sign_in(page, live_server, "clerk@example.com")
+    page.goto(f"{live_server}/admin/invoice/details/?id={invoice_id}")
+    assert page.locator("#vat-breakdown").bounding_box()["y"] + 40 < VIEWPORT_HEIGHT
+    assert page.locator("#invoice-totals").bounding_box()["y"] + 100 < VIEWPORT_HEIGHT
+    page.locator("#invoice-lines-box").hover()
+    page.mouse.wheel(0, 5000)  # the last lines are a scroll away, in place
+    page.locator("text=Development, sprint 40").wait_for()
+    assert page.locator("text=Development, sprint 40").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "invoice-long.png"))
