@@ -34,7 +34,13 @@ class AuditEventAdmin(SecuredModelView):
         "entity_type",
         "detail",
     ]
-    column_labels = {"entity_type": "Record", "user_email": "By", "occurred_at": "When"}
+    column_labels = {
+        "entity_type": "Record",
+        "entity_id": "Record id",
+        "user_email": "By",
+        "occurred_at": "When",
+        "ip_address": "IP address",
+    }
     column_formatters = {"entity_type": record_column}
     column_searchable_list = ["user_email", "action", "entity_type", "entity_id"]
     column_filters = ["action", "entity_type", "user_email", "occurred_at"]
@@ -52,6 +58,9 @@ class AuditEventAdmin(SecuredModelView):
         "before",
         "after",
     ]
+
+    def search_placeholder(self) -> str:
+        return "Who (email), action or kind of record"
 
     def scope_clause(self, company_ids: frozenset[int]) -> ColumnElement[bool]:
         return AuditEvent.company_id.in_(company_ids)

@@ -163,6 +163,11 @@ def test_a_failed_email_is_retried_from_the_invoice_page(
         message = session.scalars(select(EmailMessage)).one()
         assert (message.status, message.attempts) == ("sent", 2)
 
+    page.goto(f"{live_server}/admin/auditevent/")
+    trail = page.inner_text("table.model-list")
+    assert f"Retry now: the email to accounts@lodz.example of Invoice {number}" in trail
+    page.screenshot(path=str(SCREENSHOTS / "audit-trail.png"))
+
 
 def test_a_long_invoice_keeps_its_vat_breakdown_on_the_first_screen(
     committed_engine, live_server, page
