@@ -90,3 +90,14 @@ def test_a_crash_is_a_friendly_page_with_a_reference(app, client_as, monkeypatch
     assert response.status_code == 500
     assert "Something went wrong" in page and "reference help-500" in page
     assert "boom" not in page
+
+
+def test_a_stranger_gets_the_page_too_with_a_way_to_sign_in(app):
+    client = app.test_client()
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and "Not found" in missing.get_data(as_text=True)
+    assert 'id="error-page"' in missing.get_data(as_text=True)  # in the layout
+    refused = client.get("/admin/invoice/delivery/1")  # the page's script, session ended
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 401
+    assert 'id="error-page"' in page and 'href="/login">Sign in</a>' in page
