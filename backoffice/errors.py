@@ -72,7 +72,8 @@ def _render(context: dict) -> str:
     500 may come from the very database the layout needs."""
     try:
         admin = current_app.extensions["admin"][0]
-        # The screen it happened on, so the menu still says where the person is.
+        # The screen it happened on, so the menu still says where the person is (Flask-Admin
+        # keeps its views in this list only).
         view = next((v for v in admin._views if v.endpoint == request.blueprint), None)
         return (view or admin.index_view).render("admin/error.html", **context)
     except Exception:

@@ -92,6 +92,24 @@ def test_a_crash_is_a_friendly_page_with_a_reference(app, client_as, monkeypatch
     assert "boom" not in page
 
 
+def test_a_crash_in_a_broken_transaction_still_gets_the_layout(
+    app, client_as, monkeypatch, db_session
+):
+    from sqlalchemy import text
+
+    from backoffice.extensions import db
+
+    def crash():
+        db.session.execute(text("SELECT 1/0"))  # the transaction is now aborted
+
+    monkeypatch.setitem(app.view_functions, "admin.index", crash)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client_as("finance").get("/admin/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert 'id="error-page"' in page and "finance@test.example" in page
+
+
 def test_a_stranger_gets_the_page_too_with_a_way_to_sign_in(app):
     client = app.test_client()
     missing = client.get("/no-such-page")
