@@ -13,6 +13,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -55,6 +56,8 @@ class Dispatcher:
             self._retry_intervals if kind.retry_intervals is None else kind.retry_intervals
         )
         queue = Queue(kind.queue, connection=self.connection)
+        if request.rerun:
+            self._make_room(request.job_id)
         # DuplicateJobError: a double click, or the same work asked for twice; one job does it.
         with contextlib.suppress(DuplicateJobError):
             queue.enqueue(
@@ -68,6 +71,16 @@ class Dispatcher:
                 result_ttl=kind.result_ttl_seconds,
                 meta={"invoice_id": request.invoice_id, "company_id": request.company_id},
             )
+
+    def _make_room(self, job_id: str) -> None:
+        # A job queued or running already does the work; any other (failed, finished, or
+        # scheduled for its next retry) goes, so the new one runs now under the same id.
+        job = Job.fetch_many([job_id], connection=self.connection)[0]
+        if job is not None and job.get_status(refresh=False) not in (
+            JobStatus.QUEUED,
+            JobStatus.STARTED,
+        ):
+            job.delete()
 
     def _kind(self, name: str) -> JobKind:
         try:

@@ -1,7 +1,7 @@
 """Deliver one outbox message: claim it, send it, mark it; each step its own transaction."""
 
 from backoffice.extensions import document_store
-from backoffice.services.delivery import documents, mailer, outbox
+from backoffice.services.delivery import documents, failures, mailer, outbox
 from backoffice.services.einvoicing import documents as einvoices
 
 from .context import job_session, no_more_retries, smtp_settings
@@ -45,7 +45,8 @@ def _deliver(settings: mailer.SmtpSettings, mime: mailer.Mime, message_id: int) 
         mailer.deliver(settings, mime)
     except Exception as exc:
         with job_session() as session:
-            outbox.mark_failed(session, message_id, f"{type(exc).__name__}: {exc}")
+            # The page shows why in plain words; the log and the Jobs screen keep the exception.
+            outbox.mark_failed(session, message_id, failures.explain_smtp_failure(exc, settings))
             session.commit()
         raise
     with job_session() as session:

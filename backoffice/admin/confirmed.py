@@ -38,20 +38,32 @@ def flash_if_delayed() -> None:
 class ConfirmedActionsMixin:
     """Runs an action on one invoice for a model view that offers get_one and get_url."""
 
-    def run_confirmed(self, invoice_id: int, act: Callable[[Invoice], Any], done: str):
-        """Lock the invoice at the version shown, act, commit, and say what happened."""
+    def run_confirmed(
+        self,
+        invoice_id: int,
+        act: Callable[[Invoice], Any],
+        done: str,
+        *,
+        check_version: bool = True,
+    ):
+        """Lock the invoice at the version shown, act, commit, and say what happened.
+
+        check_version=False for actions whose service refuses a repeat by itself, so that a
+        page left open while the invoice moved on (its email was delivered) still works.
+        """
         invoice = self.get_one(invoice_id)
         if invoice is None:
             flash("That invoice does not exist or is not yours to see.", "error")
             return redirect(self.get_url(".index_view"))
         details = redirect(self.get_url(".details_view", id=invoice.id))
         try:
-            lock_invoice(db.session, invoice, expected_version=form_version())
+            expected = form_version() if check_version else None
+            lock_invoice(db.session, invoice, expected_version=expected)
             result = act(invoice)
             db.session.commit()
         except PermissionDenied as exc:
             db.session.rollback()
-            refuse(exc.message)
+            refuse(exc.message, reason=exc.message)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")

@@ -1,6 +1,7 @@
 """How values look on screen: money in its currency, plain decimals, timestamps to the minute."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask
@@ -22,10 +23,19 @@ EXPORT_TYPE_FORMATTERS = typefmt.EXPORT_FORMATTERS | {
 }
 
 
+def format_percent(value: Decimal) -> str:
+    """A rate as people write it: 19 %, 7.5 %, never 19.00000000."""
+    return f"{format_plain(value)}\u00a0%"
+
+
 def register_filters(app: Flask) -> None:
     """Make the formatters available to every template."""
     app.jinja_env.filters.update(
-        money=format_money, amount=format_amount, plain=format_plain, timestamp=format_timestamp
+        money=format_money,
+        amount=format_amount,
+        plain=format_plain,
+        percent=format_percent,
+        timestamp=format_timestamp,
     )
 
 

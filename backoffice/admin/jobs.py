@@ -20,6 +20,7 @@ from rq.registry import (
 
 from ..extensions import db
 from ..services import audit
+from ..services.job_titles import job_titles
 from ..services.permissions import Action, can
 from ..services.scoping import may_see_company
 from .secured import refuse
@@ -38,8 +39,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class FailedJob:
     id: str
+    title: str  # what it does, e.g. "Email INV-2026-000257 to accounts@…"
     queue: str
-    function: str
     error: str
     ended_at: str
     invoice_id: int | None
@@ -57,7 +58,7 @@ class JobsView(BaseView):
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        refuse("jobs: no access")
+        refuse("jobs: no access", Action.VIEW)
 
     def _dispatcher(self):
         # The app's own: the Redis its jobs go to, and the queues its registry names.
@@ -86,7 +87,7 @@ class JobsView(BaseView):
     def _queues(self) -> tuple[list[dict], list[FailedJob]]:
         connection = self._dispatcher().connection
         counts = []
-        failed: list[FailedJob] = []
+        jobs: list[tuple[Job, str]] = []
         for name in self._dispatcher().queue_names:
             queue = Queue(name, connection=connection)
             row = {"queue": name, "queued": queue.count}
@@ -96,18 +97,22 @@ class JobsView(BaseView):
             failed_ids = FailedJobRegistry(queue=queue).get_job_ids(0, FAILED_SHOWN - 1)
             for job in Job.fetch_many(failed_ids, connection=connection):
                 if job is not None and self._may_see(job):
-                    failed.append(self._describe(job, name))
-        return counts, failed
+                    jobs.append((job, name))
+        titles = job_titles(db.session, [(job.func_name, job.args) for job, _ in jobs])
+        return counts, [
+            self._describe(job, queue, title)
+            for (job, queue), title in zip(jobs, titles, strict=True)
+        ]
 
     def _may_see(self, job: Job) -> bool:
         return may_see_company(current_user, job.meta.get("company_id"))
 
     @staticmethod
-    def _describe(job: Job, queue: str) -> FailedJob:
+    def _describe(job: Job, queue: str, title: str) -> FailedJob:
         return FailedJob(
             id=job.id,
+            title=title,
             queue=queue,
-            function=job.func_name,
             error=_last_line(result.exc_string if (result := job.latest_result()) else None),
             ended_at=job.ended_at.strftime("%Y-%m-%d %H:%M UTC") if job.ended_at else "",
             invoice_id=job.meta.get("invoice_id"),
@@ -116,7 +121,7 @@ class JobsView(BaseView):
     @expose("/retry", methods=("POST",))
     def retry(self):
         if not can(current_user, Action.RETRY_JOBS):
-            refuse("jobs: retry")
+            refuse("jobs: retry", Action.RETRY_JOBS)
         job_id = request.form.get("job_id", "")
         connection = self._dispatcher().connection
         try:
@@ -126,7 +131,10 @@ class JobsView(BaseView):
         if not self._may_see(job):
             abort(404)
         FailedJobRegistry(job.origin, connection=connection).requeue(job_id)
-        audit.record(db.session, "job.retry", detail=job_id, company_id=job.meta.get("company_id"))
+        [title] = job_titles(db.session, [(job.func_name, job.args)])
+        audit.record(
+            db.session, "job.retry", detail=f"Retry: {title}", company_id=job.meta.get("company_id")
+        )
         db.session.commit()
-        flash(f"Job {job_id} is queued again.", "success")
+        flash(f"{title}: queued again.", "success")
         return redirect(self.get_url(".index"))

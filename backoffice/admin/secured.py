@@ -39,8 +39,9 @@ REQUEST_SESSION = LocalProxy(lambda: db.session)
 log = logging.getLogger(__name__)
 
 
-def refuse(what: str) -> None:
-    """Audit and log a refused request, then answer 403."""
+def refuse(what: str, action: Action | None = None, reason: str | None = None) -> None:
+    """Audit and log a refused request, then answer 403. The page explains the action's rule,
+    or gives the reason a service wrote for the person."""
     log.warning(
         "Refused %s %s to %s: %s",
         request.method,
@@ -50,6 +51,7 @@ def refuse(what: str) -> None:
     )
     audit.record(db.session, "access.refused", detail=f"{request.method} {request.path}: {what}")
     db.session.commit()
+    g.refused_action, g.refusal_reason = action, reason
     abort(403)
 
 
@@ -117,7 +119,7 @@ class SecuredModelView(ScaledListMixin, ModelView):
             if request.method != "GET":
                 abort(401)
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        refuse(f"{self.name}: no access")
+        refuse(f"{self.name}: no access", self.view_permission)
 
     def _handle_view(self, name: str, **kwargs: Any):
         response = super()._handle_view(name, **kwargs)
@@ -125,9 +127,9 @@ class SecuredModelView(ScaledListMixin, ModelView):
             return response
         permission_attr = ENDPOINT_PERMISSIONS.get(name)
         if permission_attr and not self._allowed(getattr(self, permission_attr)):
-            refuse(f"{self.name}: {name}")
+            refuse(f"{self.name}: {name}", getattr(self, permission_attr))
         if name in self.endpoint_actions and not self._allowed(self.endpoint_actions[name]):
-            refuse(f"{self.name}: {name}")
+            refuse(f"{self.name}: {name}", self.endpoint_actions[name])
         if name == "action_view":
             refuse(f"{self.name}: bulk actions are not offered")
         return None
@@ -192,7 +194,7 @@ class SecuredModelView(ScaledListMixin, ModelView):
             # A crafted form got past the endpoint gate but not the rule: nothing it set may
             # be committed with the audit event.
             db.session.rollback()
-            refuse(exc.message)
+            refuse(exc.message, reason=exc.message)
         if isinstance(exc, DomainError):
             flash(exc.message, "error")
             return True

@@ -22,6 +22,9 @@ class JobRequest:
     # Shown on the jobs screen, which lists a company's jobs to that company's staff only.
     invoice_id: int | None = None
     company_id: int | None = None
+    # A person asked for this job again now: a failed job, or one waiting for its next
+    # automatic retry, under the same id is replaced instead of absorbing the request.
+    rerun: bool = False
 
 
 def request_job(session: Session, request: JobRequest) -> None:

@@ -146,3 +146,23 @@ def test_retrying_a_failed_job_by_role(live_app, redis, world, role, allowed):
             )
         ).one()
         assert "jobs: retry" in refusal.detail
+
+
+def test_jobs_and_the_audit_trail_name_invoices_by_number(live_app, redis, world):
+    invoice = issue_invoice(world)
+    queue = Queue("pdf", connection=redis)
+    job = queue.fetch_job(f"pdf-{invoice.id}-v1")
+    queue.remove(job)
+    FailedJobRegistry(queue=queue).add(job, ttl=3600, exc_string="RuntimeError: disk full")
+    client, _ = signed_in(live_app, world, Role.FINANCE)
+
+    page = client.get("/admin/jobs/").get_data(as_text=True)
+    assert f"Render PDF of {invoice.reference}</a>" in page
+    assert "jobs.pdf" not in page and f"#{invoice.id}<" not in page
+    assert f'data-confirm="Render PDF of {invoice.reference}: run it again?"' in page
+
+    post(client, "/admin/jobs/retry", job_id=job.id)
+    trail = client.get("/admin/auditevent/").get_data(as_text=True)
+    assert f"Retry: Render PDF of {invoice.reference}" in trail
+    assert f"Invoice {invoice.reference}" in trail  # the issue event names the number
+    assert f'<a href="/admin/invoice/details/?id={invoice.id}">Invoice</a>' in trail

@@ -102,4 +102,4 @@ def test_a_pdf_over_the_time_limit_fails_readably_and_so_does_its_email(
     assert len(inbox.messages) == 1 and stored_pdfs(world) == 1
     assert message_state(world, message.id)[0] == "sent"
     page = admin.get(f"/admin/invoice/details/?id={invoice.id}").get_data(as_text=True)
-    assert "PDF stored" in page and "could not be rendered" not in page
+    assert "Stored " in page and "could not be rendered" not in page

@@ -129,3 +129,16 @@ def test_a_refusal_names_the_roles_to_ask_when_role_may_not(session, company, cu
     ):
         lifecycle.issue(session, support, draft, ISSUE_DAY)
     assert draft.status == InvoiceStatus.DRAFT
+
+
+def test_a_refusal_explains_the_role_and_who_may(session, company):
+    from backoffice.services.permissions import Action, explain_refusal
+
+    manager = factories.make_user(session, Role.MANAGER, companies=[company])
+    assert explain_refusal(manager, Action.ISSUE) == (
+        "Managers can read every record, the reports and the dashboard, and approve credit "
+        "notes, but cannot change records. Issuing invoices is for the admin or finance role. "
+        "Ask an admin if you need it."
+    )
+    support = factories.make_user(session, Role.SUPPORT, companies=[company])
+    assert "cannot issue, send, void" in explain_refusal(support, None)

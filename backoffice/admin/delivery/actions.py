@@ -2,25 +2,30 @@
 
 import io
 
-from flask import abort, flash, redirect, send_file
+from flask import abort, flash, jsonify, redirect, send_file
 from flask_admin import expose
 from flask_login import current_user
-from sqlalchemy import select
 
-from models import DocumentKind, EmailMessage, Invoice
+from models import DocumentKind, Invoice
 
 from ...extensions import db, document_store
-from ...services.delivery import documents, outbox
+from ...services.delivery import documents, outbox, retry
+from ...services.delivery.status import Delivery, State, invoice_deliveries
 from ...services.einvoicing import documents as einvoices
 from ...services.errors import DomainError
-from ...services.permissions import Action
+from ...services.permissions import Action, can
 from ..confirmed import ConfirmedActionsMixin, flash_if_delayed
+from ..formatting import format_timestamp
 
 
 class DeliveryMixin(ConfirmedActionsMixin):
     """Endpoints mixed into InvoiceAdmin; role checks come from its endpoint_actions."""
 
-    delivery_actions = {"send_view": Action.SEND, "resend_view": Action.RESEND}
+    delivery_actions = {
+        "send_view": Action.SEND,
+        "resend_view": Action.RESEND,
+        "retry_view": Action.RETRY_JOBS,
+    }
 
     @expose("/send/<int:invoice_id>", methods=("POST",))
     def send_view(self, invoice_id: int):
@@ -37,6 +42,30 @@ class DeliveryMixin(ConfirmedActionsMixin):
             lambda inv: outbox.queue_invoice_email(db.session, current_user, inv, resend=True),
             "{invoice.reference} is queued to be emailed again to {result.recipients}.",
         )
+
+    def inaccessible_callback(self, name: str, **kwargs):
+        if name == "delivery_view" and not current_user.is_authenticated:
+            abort(401)  # asked by the page's script: a login page would not help it
+        return super().inaccessible_callback(name, **kwargs)
+
+    @expose("/retry/<int:invoice_id>", methods=("POST",))
+    def retry_view(self, invoice_id: int):
+        return self.run_confirmed(
+            invoice_id,
+            lambda inv: " and ".join(retry.retry_failed(db.session, current_user, inv)),
+            "Retrying {result} of {invoice.reference} now.",
+            check_version=False,
+        )
+
+    @expose("/delivery/<int:invoice_id>")
+    def delivery_view(self, invoice_id: int):
+        """The delivery state as JSON, polled by the invoice page while something is pending."""
+        invoice = self.get_one(invoice_id)  # scoped: another company's invoice is not found
+        if invoice is None:
+            abort(404)
+        response = jsonify(delivery_state(invoice))
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @expose("/pdf/<int:invoice_id>")
     def pdf_view(self, invoice_id: int):
@@ -91,15 +120,40 @@ class DeliveryMixin(ConfirmedActionsMixin):
         )
 
 
+BADGES = {
+    "pdf": {State.PENDING: "rendering", State.DELIVERED: "ready", State.FAILED: "failed"},
+    "email": {State.PENDING: "sending", State.DELIVERED: "delivered", State.FAILED: "failed"},
+}
+
+
+def _note(item: Delivery) -> str:
+    if item.state == State.DELIVERED:
+        return f"{'Stored' if item.key == 'pdf' else 'Sent'} {format_timestamp(item.at)}"
+    if item.state == State.PENDING:
+        return "Being rendered" if item.key == "pdf" else "Waiting to be sent"
+    if item.key == "pdf":
+        return f"Failed {format_timestamp(item.at)}"
+    return f"Failed after {item.attempts} attempt{'s' if item.attempts != 1 else ''}"
+
+
 def delivery_state(invoice: Invoice) -> dict:
-    """What the details page shows about the invoice's document and emails."""
-    messages = db.session.scalars(
-        select(EmailMessage)
-        .where(EmailMessage.invoice_id == invoice.id)
-        .order_by(EmailMessage.id.desc())
-    ).all()
+    """The PDF and the emails as the page shows them, and as its script polls them."""
+    items = invoice_deliveries(db.session, invoice)
+    may_retry = can(current_user, Action.RETRY_JOBS)
     return {
-        "emails": messages,
-        "document": documents.find_invoice_pdf(db.session, invoice.id),
-        "failure": documents.find_failure(db.session, invoice.id),
+        "items": [
+            {
+                "key": item.key,
+                "what": item.what,
+                "state": item.state.value,
+                "badge": BADGES["pdf" if item.key == "pdf" else "email"][item.state],
+                "note": _note(item),
+                "error": item.error,
+            }
+            for item in items
+        ],
+        "status": invoice.status.replace("_", " "),
+        "pending": any(item.state == State.PENDING for item in items),
+        "may_retry": may_retry,
+        "can_retry": may_retry and any(item.state == State.FAILED for item in items),
     }

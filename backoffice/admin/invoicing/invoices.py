@@ -126,26 +126,6 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         "reference": reference_column,
         "status": status_column,
     }
-    column_details_list = [
-        "reference",
-        "kind",
-        "status",
-        "company",
-        "customer",
-        "original_invoice",
-        "issue_date",
-        "due_date",
-        "currency",
-        "exchange_rate",
-        "po_reference",
-        "notes",
-        "terms",
-        "created_by",
-        "issued_at",
-        "sent_at",
-        "voided_at",
-        "void_reason",
-    ]
     form_columns = [
         "customer",
         "currency",

@@ -148,7 +148,10 @@ def record_failure(
     )
 
 
-def _forget_failure(session: Session, invoice_id: int, kind: DocumentKind) -> None:
+def forget_failure(
+    session: Session, invoice_id: int, kind: DocumentKind = DocumentKind.PDF
+) -> None:
+    """Drop the recorded reason, once the document is made or is to be tried again."""
     session.execute(
         delete(DocumentFailure).where(
             DocumentFailure.invoice_id == invoice_id,
@@ -188,7 +191,7 @@ def ensure_document(
         )
         session.add(document)
         session.flush()
-    _forget_failure(session, invoice.id, kind)  # made after all (a retry with more time)
+    forget_failure(session, invoice.id, kind)  # made after all (a retry with more time)
     return document
 
 
