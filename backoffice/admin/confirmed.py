@@ -38,15 +38,25 @@ def flash_if_delayed() -> None:
 class ConfirmedActionsMixin:
     """Runs an action on one invoice for a model view that offers get_one and get_url."""
 
-    def run_confirmed(self, invoice_id: int, act: Callable[[Invoice], Any], done: str):
-        """Lock the invoice at the version shown, act, commit, and say what happened."""
+    def run_confirmed(
+        self,
+        invoice_id: int,
+        act: Callable[[Invoice], Any],
+        done: str,
+        version: int | None = None,
+    ):
+        """Lock the invoice at the version shown, act, commit, and say what happened.
+
+        version: the version the caller just saved, else the one the action's form carries.
+        """
         invoice = self.get_one(invoice_id)
         if invoice is None:
             flash("That invoice does not exist or is not yours to see.", "error")
             return redirect(self.get_url(".index_view"))
         details = redirect(self.get_url(".details_view", id=invoice.id))
         try:
-            lock_invoice(db.session, invoice, expected_version=form_version())
+            expected = form_version() if version is None else version
+            lock_invoice(db.session, invoice, expected_version=expected)
             result = act(invoice)
             db.session.commit()
         except PermissionDenied as exc:

@@ -1,0 +1,125 @@
+"""A clerk enters, issues and sends a 3-line invoice in a real browser, every interaction
+counted: a click, a choice in a picker and a typed field each count one. Moving between fields
+with Tab is not counted (the test focuses the next field directly where a person would Tab)."""
+
+from decimal import Decimal
+from pathlib import Path
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import EmailMessage, Invoice, Role
+from tests import factories
+
+from .conftest import BROWSER_MARKS, sign_in
+
+pytestmark = BROWSER_MARKS
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+BUDGET = 14
+
+
+class Clerk:
+    """Drives the page as a person does and counts what they do."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.count = 0
+        self.log: list[str] = []
+
+    def _counted(self, what: str) -> None:
+        self.count += 1
+        self.log.append(what)
+
+    def click(self, selector: str) -> None:
+        self.page.click(selector)
+        self._counted(f"click {selector}")
+
+    def fill(self, selector: str, text: str) -> None:
+        self.page.fill(selector, text)
+        self._counted(f"type {text!r} into {selector}")
+
+    def type_here(self, text: str) -> None:
+        """Type into the field that has the focus (a picker opens on the first key)."""
+        self.page.keyboard.type(text)
+        self._counted(f"type {text!r}")
+
+    def pick_first_hit(self) -> None:
+        """Choose the highlighted hit of an open picker."""
+        self.page.wait_for_selector(".select2-drop-active .select2-result-selectable")
+        self.page.keyboard.press("Enter")
+        self._counted("choose a hit")
+
+    def accept_next_dialog(self) -> None:
+        self.page.once("dialog", lambda dialog: dialog.accept())
+        self._counted("confirm")
+
+
+def focus_product(page, line: int) -> None:
+    """Where Tab would take the clerk: the line's product picker (not counted)."""
+    page.focus(f"#s2id_lines-{line}-product .select2-focusser")
+
+
+def test_a_clerk_creates_issues_and_sends_a_three_line_invoice_in_14_interactions(
+    committed_engine, live_server, page
+):
+    with Session(committed_engine) as session:
+        company = factories.make_company(session, name="Nordlicht Software GmbH")
+        standard = factories.make_tax_rate(session, "19", name="Standard")
+        reduced = factories.make_tax_rate(session, "7", name="Reduced")
+        factories.make_customer(session, company, name="Müller & Söhne AG", payment_terms_days=14)
+        for code, name, price, rate in (
+            ("CONS", "Consulting hour", "120.00", standard),
+            ("BOOK", "Handbook", "39.90", reduced),
+            ("SUPP", "Support plan", "250.00", standard),
+        ):
+            factories.make_product(
+                session, company, rate, code=code, name=name, unit_price=Decimal(price)
+            )
+        factories.make_user(session, Role.FINANCE, companies=[company], email="clerk@example.com")
+        session.commit()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, live_server, "clerk@example.com")
+    page.goto(live_server + "/admin/invoice/")
+    clerk = Clerk(page)
+
+    clerk.click("a.nav-link:has-text('Create')")
+    page.wait_for_selector("#s2id_customer.select2-container-active")  # the picker has focus
+    clerk.type_here("Müller")
+    clerk.pick_first_hit()
+    expect(page.locator("#currency")).to_have_value("EUR")  # filled in from the customer
+    for line, (product, quantity) in enumerate((("CONS", "3"), ("BOOK", "2"), ("SUPP", "1"))):
+        focus_product(page, line)
+        clerk.type_here(product)
+        clerk.pick_first_hit()
+        # The product filled its line and the cursor waits on the quantity.
+        expect(page.locator(f"#lines-{line}-quantity")).to_be_focused()
+        clerk.fill(f"#lines-{line}-quantity", quantity)
+        if line == 1:
+            page.wait_for_selector("#live-total:has-text('€513.79')")
+            page.screenshot(path=str(SCREENSHOTS / "invoice_entry_mid_entry.png"), full_page=True)
+    # 360.00 + 250.00 at 19 % (115.90) and 79.80 at 7 % (5.59): 811.29
+    page.wait_for_selector("#live-total:has-text('€811.29')")
+    assert "€115.90" in page.inner_text("#live-breakdown")
+    assert "€5.59" in page.inner_text("#live-breakdown")
+    page.screenshot(path=str(SCREENSHOTS / "invoice_entry_filled.png"), full_page=True)
+
+    clerk.accept_next_dialog()
+    clerk.click("button:has-text('Issue & send')")
+    page.wait_for_selector("text=goes out as soon as its PDF is ready")
+    page.screenshot(path=str(SCREENSHOTS / "invoice_entry_issued.png"), full_page=True)
+
+    assert clerk.count <= BUDGET, "\n".join(clerk.log)
+    with Session(committed_engine) as session:
+        invoice = session.scalars(select(Invoice)).one()
+        assert invoice.status == "issued" and invoice.reference.endswith("-000001")
+        assert invoice.total_amount == Decimal("811.29")
+        assert [line.description for line in invoice.lines] == [
+            "Consulting hour",
+            "Handbook",
+            "Support plan",
+        ]
+        assert (invoice.due_date - invoice.issue_date).days == 14
+        email = session.scalars(select(EmailMessage)).one()
+        assert (email.invoice_id, email.status) == (invoice.id, "queued")
