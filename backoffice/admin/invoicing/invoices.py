@@ -32,6 +32,7 @@ from ...services.search.invoice_list import invoice_list_clause
 from ...services.search.terms import Terms, normalise, problem_with
 from .. import validators
 from ..delivery.actions import DeliveryMixin, delivery_state
+from ..form_rules import Included, RenderedHidden
 from ..formatting import money_column
 from ..payments.recording import PaymentMixin
 from ..search.view import SCRIPTS
@@ -177,6 +178,20 @@ class InvoiceAdmin(EntryMixin, LifecycleMixin, PaymentMixin, DeliveryMixin, Secu
         "terms",
         "expected_version",
     ]
+    # The header, the lines and their figures, then the free text.
+    form_create_rules = form_edit_rules = (
+        "customer",
+        "currency",
+        "exchange_rate",
+        "issue_date",
+        "due_date",
+        "po_reference",
+        "lines",
+        Included("admin/_invoice_live_totals.html"),
+        "notes",
+        "terms",
+        RenderedHidden("expected_version"),
+    )
     # The browser's own date picker, in ISO dates, instead of a text box with a popup.
     form_overrides = {"issue_date": DateField, "due_date": DateField}
     # The version the editor saw: saving over someone else's newer changes is refused.
