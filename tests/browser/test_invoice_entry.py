@@ -2,6 +2,7 @@
 counted: a click, a choice in a picker and a typed field each count one. Moving between fields
 with Tab is not counted (the test focuses the next field directly where a person would Tab)."""
 
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -123,3 +124,46 @@ def test_a_clerk_creates_issues_and_sends_a_three_line_invoice_in_14_interaction
         assert (invoice.due_date - invoice.issue_date).days == 14
         email = session.scalars(select(EmailMessage)).one()
         assert (email.invoice_id, email.status) == (invoice.id, "queued")
+
+
+def test_a_foreign_currency_draft_offers_issue_only_once_its_rate_is_set(
+    committed_engine, live_server, page
+):
+    with Session(committed_engine) as session:
+        company = factories.make_company(session, name="Nordlicht Software GmbH")
+        rate = factories.make_tax_rate(session, "19", name="Standard")
+        clerk = factories.make_user(
+            session, Role.FINANCE, companies=[company], email="clerk@example.com"
+        )
+        acme = factories.make_customer(session, company, name="Acme Inc.", currency="USD")
+        earlier = factories.make_issued_invoice(
+            session, clerk, acme, [factories.line(rate)], exchange_rate=Decimal("0.9215")
+        )
+        draft = factories.make_draft(session, clerk, acme, [factories.line(rate, "2", "80.00")])
+        session.commit()
+        reference, draft_id = earlier.reference, draft.id
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, live_server, "clerk@example.com")
+    page.goto(f"{live_server}/admin/invoice/edit/?id={draft_id}")
+
+    help_text = page.locator("#exchange_rate ~ .form-text")
+    expect(help_text).to_contain_text(
+        f"Suggested 0.9215: the rate of {reference}, issued 2026-03-02"
+    )
+    expect(page.locator("button[value=issue]")).to_be_disabled()
+    expect(page.locator("#issue-blocker")).to_contain_text("Set the exchange rate from USD to EUR")
+    expect(page.locator("#live-total")).to_have_text("$190.40")
+    # Saved without a due date: the customer's terms fill it in (30 days).
+    expect(page.locator("#due_date")).to_have_value((date.today() + timedelta(30)).isoformat())
+    page.screenshot(path=str(SCREENSHOTS / "invoice_entry_foreign_currency.png"), full_page=True)
+
+    page.click("text=Use 0.9215")
+    expect(page.locator("#exchange_rate")).to_have_value("0.9215")
+    expect(page.locator("button[value=issue]")).to_be_enabled()
+    expect(page.locator("#issue-blocker")).to_be_hidden()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button[value=issue]")
+    page.wait_for_selector("text=Issued INV-")
+    with Session(committed_engine) as session:
+        issued = session.get(Invoice, draft_id)
+        assert (issued.status, issued.exchange_rate) == ("issued", Decimal("0.9215"))

@@ -237,13 +237,16 @@ class InvoiceAdmin(EntryMixin, LifecycleMixin, PaymentMixin, DeliveryMixin, Secu
         super().__init__(*args, static_folder=str(SCRIPTS), **kwargs)
         self.static_url_path = "/static"  # ModelView takes no such argument
 
+    # Flask-Admin wraps every view in its access check (_handle_view), which has run for
+    # these already: the base views are called unwrapped, so it does not run (and load the
+    # invoice) twice.
     @expose("/new/", methods=("GET", "POST"))
     def create_view(self):
-        return self.save_then_issue(super().create_view)
+        return self.save_then_issue(lambda: super(InvoiceAdmin, self).create_view.__wrapped__(self))
 
     @expose("/edit/", methods=("GET", "POST"))
     def edit_view(self):
-        return self.save_then_issue(super().edit_view)
+        return self.save_then_issue(lambda: super(InvoiceAdmin, self).edit_view.__wrapped__(self))
 
     def _handle_view(self, name: str, **kwargs: Any):
         response = super()._handle_view(name, **kwargs)

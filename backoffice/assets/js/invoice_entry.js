@@ -205,16 +205,16 @@
     });
   }
 
-  function fillFromCustomer(onlyDueDate) {
+  // fields: which of the customer's values to fill in; a saved draft opens with only its
+  // empty ones filled.
+  function fillFromCustomer(fields, onlyEmpty) {
     if (!value('customer')) return;
     getJson(root.dataset.customerDefaults, {
       customer: value('customer'), issue_date: value('issue_date')
     }).then(function (filled) {
-      setValue('due_date', filled.due_date);
-      if (!onlyDueDate) {
-        setValue('currency', filled.currency);
-        setValue('terms', filled.terms);
-      }
+      fields.forEach(function (name) {
+        if (!onlyEmpty || !value(name)) setValue(name, filled[name]);
+      });
       ask();
     }).catch(function (error) { problem(error.message); });
   }
@@ -244,8 +244,10 @@
     $(form).on('change', 'input[name$="-product"]', function () {
       fillFromProduct(this.closest('.inline-field'));
     });
-    $(form).on('change', '#customer', function () { fillFromCustomer(false); });
-    $(form).on('change', '#issue_date', function () { fillFromCustomer(true); });
+    $(form).on('change', '#customer', function () {
+      fillFromCustomer(['currency', 'due_date', 'terms'], false);
+    });
+    $(form).on('change', '#issue_date', function () { fillFromCustomer(['due_date'], false); });
     $(form).on('input change', '#lines :input, #currency, #exchange_rate', schedule);
     // Every submit button, and Enter in a field (which clicks the first one): the untouched
     // line at the end goes before the browser checks the required fields.
@@ -259,8 +261,7 @@
       cards().filter(isBlank).forEach(function (card) { card.remove(); });
     });
     keepBlankLineAtEnd();
-    if (root.dataset.invoice) ask();
-    else if (!value('customer')) $('#customer').select2('focus');
-    else fillFromCustomer(false);
+    if (!value('customer')) $('#customer').select2('focus');
+    else fillFromCustomer(['currency', 'due_date', 'terms'], Boolean(root.dataset.invoice));
   });
 })();
