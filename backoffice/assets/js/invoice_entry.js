@@ -246,6 +246,9 @@
     });
     $(form).on('change', '#customer', function () {
       fillFromCustomer(['currency', 'due_date', 'terms'], false);
+      // On to the lines when there are none yet: the header is filled in from the customer.
+      var first = cards()[0];
+      if (cards().length === 1 && isBlank(first)) $(input(first.id + '-product')).select2('focus');
     });
     $(form).on('change', '#issue_date', function () { fillFromCustomer(['due_date'], false); });
     $(form).on('input change', '#lines :input, #currency, #exchange_rate', schedule);
