@@ -200,7 +200,11 @@ class InvoiceAdmin(EntryMixin, LifecycleMixin, PaymentMixin, DeliveryMixin, Secu
     # draft's page megabytes.
     form_ajax_refs = {
         "customer": ScopedAjaxLoader(
-            "customer", Customer, fields=["name", "vat_id", "email"], order_by="name"
+            "customer",
+            Customer,
+            fields=["name", "vat_id", "email"],
+            order_by="name",
+            placeholder="Type a name, VAT id or email",
         )
     }
     form_args = {
