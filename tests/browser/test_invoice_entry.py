@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backoffice.services.invoicing import lifecycle
 from models import EmailMessage, Invoice, Role
 from tests import factories
 
@@ -173,3 +174,27 @@ def test_a_foreign_currency_draft_offers_issue_only_once_its_rate_is_set(
     with Session(committed_engine) as session:
         issued = session.get(Invoice, draft_id)
         assert (issued.status, issued.exchange_rate) == ("issued", Decimal("0.9215"))
+
+
+def test_a_credit_note_draft_shows_its_figures_and_gets_no_terms(
+    committed_engine, live_server, page
+):
+    with Session(committed_engine) as session:
+        company = factories.make_company(session)
+        rate = factories.make_tax_rate(session, "19", name="Standard")
+        clerk = factories.make_user(
+            session, Role.FINANCE, companies=[company], email="clerk@example.com"
+        )
+        customer = factories.make_customer(session, company)
+        invoice = factories.make_issued_invoice(
+            session, clerk, customer, [factories.line(rate, "2", "12.50")]
+        )
+        note = lifecycle.create_credit_note(session, clerk, invoice)
+        session.commit()
+        note_id = note.id
+    sign_in(page, live_server, "clerk@example.com")
+    page.goto(f"{live_server}/admin/invoice/edit/?id={note_id}")
+    page.fill("#lines-0-quantity", "1")
+    expect(page.locator("#live-total")).to_have_text("€14.88")  # 12.50 + 2.38
+    expect(page.locator("#due_date")).to_have_value("")
+    expect(page.locator("#terms")).to_have_value("")

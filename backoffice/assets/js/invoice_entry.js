@@ -209,6 +209,10 @@
   // empty ones filled.
   function fillFromCustomer(fields, onlyEmpty) {
     if (!value('customer')) return;
+    if (root.dataset.kind === 'credit_note') {
+      ask(); // a credit note keeps its invoice's currency and has no terms or due date
+      return;
+    }
     getJson(root.dataset.customerDefaults, {
       customer: value('customer'), issue_date: value('issue_date')
     }).then(function (filled) {
@@ -264,7 +268,8 @@
       cards().filter(isBlank).forEach(function (card) { card.remove(); });
     });
     keepBlankLineAtEnd();
+    // On load only the empty fields are filled in.
     if (!value('customer')) $('#customer').select2('focus');
-    else fillFromCustomer(['currency', 'due_date', 'terms'], Boolean(root.dataset.invoice));
+    else fillFromCustomer(['currency', 'due_date', 'terms'], true);
   });
 })();
