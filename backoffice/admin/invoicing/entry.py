@@ -23,6 +23,7 @@ from ...services.invoicing import entry_defaults, exchange_rates, lifecycle, vat
 from ...services.invoicing.preview import Preview, preview
 from ...services.money import format_amount, format_money, format_plain, is_currency
 from ...services.permissions import Action, can
+from ..confirmed import ConfirmedActionsMixin
 from ..secured import MAX_ID, refuse, scoped_query
 
 # What the form's issue buttons do after saving, and the roles each needs (checked before
@@ -48,7 +49,7 @@ def _no_store(response):
     return response
 
 
-class EntryMixin:
+class EntryMixin(ConfirmedActionsMixin):
     """Endpoints mixed into InvoiceAdmin; role checks come from its endpoint_actions."""
 
     entry_actions = {
