@@ -92,6 +92,7 @@ def test_a_clerk_creates_issues_and_sends_a_three_line_invoice_in_14_interaction
 
     clerk.click("a.nav-link:has-text('Create')")
     page.wait_for_selector("#s2id_customer.select2-container-active")  # the picker has focus
+    page.screenshot(path=str(SCREENSHOTS / "invoice_entry_new.png"), full_page=True)
     clerk.type_here("Müller")
     clerk.pick_first_hit()
     expect(page.locator("#currency")).to_have_value("EUR")  # filled in from the customer

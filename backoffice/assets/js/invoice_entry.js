@@ -267,6 +267,8 @@
       }
       cards().filter(isBlank).forEach(function (card) { card.remove(); });
     });
+    // The rate is asked for once the figures say the currency needs one.
+    showRate({needed: false});
     keepBlankLineAtEnd();
     // On load only the empty fields are filled in.
     if (!value('customer')) $('#customer').select2('focus');
