@@ -65,6 +65,14 @@ class Invoice(Base):
             postgresql_include=["total_amount", "paid_amount", "credited_amount"],
             postgresql_where=text(OPEN_INVOICES),
         ),
+        # The suggested exchange rate: the company's latest invoice in a currency.
+        Index(
+            "ix_invoices_company_currency_issued",
+            "company_id",
+            "currency",
+            "issued_at",
+            postgresql_where=text("kind = 'invoice' AND issued_at IS NOT NULL"),
+        ),
         Index("ix_invoices_customer", "customer_id"),
         Index("ix_invoices_original", "original_invoice_id"),
         # The relay asks for recent issues without a stored PDF, every minute per worker.

@@ -43,11 +43,13 @@ class ConfirmedActionsMixin:
         invoice_id: int,
         act: Callable[[Invoice], Any],
         done: str,
+        version: int | None = None,
         *,
         check_version: bool = True,
     ):
         """Lock the invoice at the version shown, act, commit, and say what happened.
 
+        version: the version the caller just saved, else the one the action's form carries.
         check_version=False for actions whose service refuses a repeat by itself, so that a
         page left open while the invoice moved on (its email was delivered) still works.
         """
@@ -57,7 +59,9 @@ class ConfirmedActionsMixin:
             return redirect(self.get_url(".index_view"))
         details = redirect(self.get_url(".details_view", id=invoice.id))
         try:
-            expected = form_version() if check_version else None
+            expected = None
+            if check_version:
+                expected = form_version() if version is None else version
             lock_invoice(db.session, invoice, expected_version=expected)
             result = act(invoice)
             db.session.commit()

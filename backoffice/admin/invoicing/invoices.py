@@ -4,18 +4,19 @@ from datetime import date
 from typing import Any
 
 from flask import flash, redirect, request
+from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import false
 from sqlalchemy.orm import selectinload
-from wtforms import HiddenField
-from wtforms.validators import Optional
+from wtforms import DateField, HiddenField
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from models import Customer, Invoice, InvoiceKind, InvoiceLine, PaymentMethod
 
 from ...extensions import db
 from ...services.errors import DomainError, PermissionDenied
-from ...services.invoicing import drafts, vat_categories
+from ...services.invoicing import drafts, exchange_rates, vat_categories
 from ...services.invoicing.status import (
     can_be_credited,
     can_be_voided,
@@ -24,15 +25,19 @@ from ...services.invoicing.status import (
     refund_due,
     takes_payments,
 )
+from ...services.money import format_plain
 from ...services.permissions import Action, can
 from ...services.scoping import visible_company_ids
 from ...services.search.invoice_list import invoice_list_clause
 from ...services.search.terms import Terms, normalise, problem_with
 from .. import validators
 from ..delivery.actions import DeliveryMixin, delivery_state
+from ..form_rules import Included, RenderedHidden
 from ..formatting import money_column
 from ..payments.recording import PaymentMixin
+from ..search.view import SCRIPTS
 from ..secured import ScopedAjaxLoader, SecuredModelView, refuse
+from .entry import EntryMixin, issue_blocker
 from .lifecycle import LifecycleMixin
 from .lines import LineForm
 
@@ -60,19 +65,35 @@ def status_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
 
 
 def _currency_optional(form: Any) -> Any:
-    # Flask-Admin marks NOT NULL columns required; an empty currency means the customer's,
-    # so the browser must not refuse to submit it.
+    # Flask-Admin makes NOT NULL columns required (the red mark and the browser's check); an
+    # empty currency means the customer's, as the help text says.
     form.currency.flags.required = False
+    form.currency.validators = [
+        v for v in form.currency.validators if not isinstance(v, DataRequired | InputRequired)
+    ]
     return form
 
 
-class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView):
+def _ask_for_rate(form: Any, invoice: Invoice) -> None:
+    """Say on the form which rate a foreign-currency draft needs, and which one to try."""
+    base = invoice.company.base_currency
+    if not exchange_rates.needs_rate(invoice.currency, base):
+        return
+    text = f"Needed to issue in {invoice.currency}: {base} per 1 {invoice.currency}."
+    suggestion = exchange_rates.suggested_rate(db.session, invoice.company_id, invoice.currency)
+    if suggestion is not None:
+        text += f" Suggested {format_plain(suggestion.rate)}: {suggestion.source()}."
+    form.exchange_rate.description = escape(text)  # Flask-Admin prints help text unescaped
+
+
+class InvoiceAdmin(EntryMixin, LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView):
     create_permission = edit_permission = Action.EDIT_DRAFT
     delete_permission = Action.DELETE_DRAFT
     endpoint_actions = (
         LifecycleMixin.lifecycle_actions
         | PaymentMixin.payment_actions
         | DeliveryMixin.delivery_actions
+        | EntryMixin.entry_actions
     )
 
     list_reads_replica = True
@@ -137,13 +158,33 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         "terms",
         "expected_version",
     ]
+    # The header, the lines and their figures, then the free text.
+    form_create_rules = form_edit_rules = (
+        "customer",
+        "currency",
+        "exchange_rate",
+        "issue_date",
+        "due_date",
+        "po_reference",
+        "lines",
+        Included("admin/_invoice_live_totals.html"),
+        "notes",
+        "terms",
+        RenderedHidden("expected_version"),
+    )
+    # The browser's own date picker, in ISO dates, instead of a text box with a popup.
+    form_overrides = {"issue_date": DateField, "due_date": DateField}
     # The version the editor saw: saving over someone else's newer changes is refused.
     form_extra_fields = {"expected_version": HiddenField()}
     # Found as the user types (name, VAT id or email): a select of 100,000 customers made the
     # draft's page megabytes.
     form_ajax_refs = {
         "customer": ScopedAjaxLoader(
-            "customer", Customer, fields=["name", "vat_id", "email"], order_by="name"
+            "customer",
+            Customer,
+            fields=["name", "vat_id", "email"],
+            order_by="name",
+            placeholder="Type a name, VAT id or email",
         )
     }
     form_args = {
@@ -151,7 +192,16 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         "currency": {
             "filters": [validators.upper],
             "validators": [Optional(), validators.currency],
-            "description": "Leave empty for the customer's currency.",
+            "description": "Optional: filled in from the customer; empty means the "
+            "customer's currency.",
+        },
+        "issue_date": {
+            "validators": [Optional()],
+            "description": "Empty: the day it is issued.",
+        },
+        "due_date": {
+            "validators": [Optional()],
+            "description": "Filled in from the customer's payment terms.",
         },
         "po_reference": {"label": "Purchase order"},
         "exchange_rate": {
@@ -165,6 +215,22 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         selectinload(Invoice.lines).selectinload(InvoiceLine.product),
         selectinload(Invoice.lines).selectinload(InvoiceLine.tax_rate),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The entry form's script, from our own static files (the CSP allows no other).
+        super().__init__(*args, static_folder=str(SCRIPTS), **kwargs)
+        self.static_url_path = "/static"  # ModelView takes no such argument
+
+    # Flask-Admin wraps every view in its access check (_handle_view), which has run for
+    # these already: the base views are called unwrapped, so it does not run (and load the
+    # invoice) twice.
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        return self.save_then_issue(lambda: super(InvoiceAdmin, self).create_view.__wrapped__(self))
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        return self.save_then_issue(lambda: super(InvoiceAdmin, self).edit_view.__wrapped__(self))
 
     def _handle_view(self, name: str, **kwargs: Any):
         response = super()._handle_view(name, **kwargs)
@@ -199,6 +265,8 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         form = _currency_optional(super().edit_form(obj))
         if request.method == "GET" and obj is not None:
             form.expected_version.data = str(obj.version)
+        if obj is not None:
+            _ask_for_rate(form, obj)
         return form
 
     def validate_form(self, form: Any) -> bool:
@@ -252,7 +320,11 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         if isinstance(model, Invoice):
             kwargs["actions"] = available_actions(model)
             kwargs["delivery"] = delivery_state(model)
+            if model.is_draft:
+                kwargs["issue_blocker"] = issue_blocker(model)
         kwargs.update(
+            may_issue=can(current_user, Action.ISSUE),
+            may_send=can(current_user, Action.SEND),
             today=date.today(),
             is_overdue=is_overdue,
             refund_due=refund_due,

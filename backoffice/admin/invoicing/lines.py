@@ -42,7 +42,13 @@ class LineForm(InlineFormAdmin):
     # Looked up as the user types: a select of the whole catalogue on every line made the
     # form, and saving it, grow with lines x products.
     form_ajax_refs = {
-        "product": ScopedAjaxLoader("product", Product, fields=["code", "name"], order_by="code")
+        "product": ScopedAjaxLoader(
+            "product",
+            Product,
+            fields=["code", "name"],
+            order_by="code",
+            placeholder="Type a product code or name",
+        )
     }
     form_args = {
         "product": {"validators": [validators.found]},

@@ -120,13 +120,10 @@ def prepare_draft(session: Session, actor: User, invoice: Invoice, *, is_created
 LINE_COLUMNS = InvoiceLine.__table__.c
 
 
-def _check_line_values(
-    quantity: Decimal | None,
-    unit_price: Decimal | None,
-    discount: Decimal | None,
-    description: str | None,
-    has_rate: bool,
+def check_amounts(
+    quantity: Decimal | None, unit_price: Decimal | None, discount: Decimal | None
 ) -> None:
+    """Refuse a line's quantity, unit price or discount that the rules or the columns refuse."""
     columns = {"quantity": quantity, "unit_price": unit_price, "discount_percent": discount}
     labels = {"quantity": "Quantity", "unit_price": "Unit price", "discount_percent": "Discount"}
     for field, value in columns.items():
@@ -145,6 +142,16 @@ def _check_line_values(
         )
     if not 0 <= discount <= 100:
         raise DomainError("Discount must be between 0 and 100 percent.", "discount_percent")
+
+
+def _check_line_values(
+    quantity: Decimal | None,
+    unit_price: Decimal | None,
+    discount: Decimal | None,
+    description: str | None,
+    has_rate: bool,
+) -> None:
+    check_amounts(quantity, unit_price, discount)
     if not (description or "").strip():
         raise DomainError("Every line needs a description.", "description")
     check_size(0, description=description)

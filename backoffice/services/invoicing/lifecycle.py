@@ -13,7 +13,7 @@ from ..errors import DomainError
 from ..locking import lock_invoice
 from ..permissions import Action, require
 from ..scoping import require_company
-from . import credit_notes, vat_categories
+from . import credit_notes, exchange_rates, vat_categories
 from .drafts import check_dates, recalculate, require_draft
 from .numbering import take_number
 from .pricing import price
@@ -123,14 +123,10 @@ def _fix_dates_and_rate(invoice: Invoice, today: date) -> None:
         due_date = issue_date + timedelta(days=customer.payment_terms_days)
     check_dates(issue_date, due_date)
     invoice.issue_date, invoice.due_date = issue_date, due_date
-    if invoice.currency == base:
+    if not exchange_rates.needs_rate(invoice.currency, base):
         invoice.exchange_rate = Decimal(1)
-    elif invoice.exchange_rate is None:
-        raise DomainError(
-            f"Set the exchange rate from {invoice.currency} to {base} before issuing: "
-            "reports in the base currency use it.",
-            "exchange_rate",
-        )
+    elif problem := exchange_rates.missing_rate(invoice.currency, base, invoice.exchange_rate):
+        raise DomainError(problem, "exchange_rate")
 
 
 def void(session: Session, actor: User, invoice: Invoice, reason: str) -> Invoice:

@@ -1,6 +1,6 @@
 """Pricing a draft: line nets, the per-rate tax rows and the totals, set on its objects."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from models import Invoice, InvoiceKind, InvoiceTaxTotal, TaxRate
 
 from ..money import check_fits
 from . import credit_notes
-from .totals import RateTotal, Totals, totals_of_lines
+from .totals import HasAmounts, RateTotal, Totals, totals_of_lines
 from .vat_categories import VatTerms
 
 
@@ -22,11 +22,7 @@ def price(session: Session, invoice: Invoice) -> None:
     has checked that the invoice is a draft.
     """
     lines = list(invoice.lines)
-    rates = _rates_for(session, invoice, {line.tax_rate_id for line in lines})
-    totals = totals_of_lines(lines, rates, invoice.currency)
-    if invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.original_invoice is not None:
-        totals = credit_notes.fit_tax_to_what_is_left(session, invoice, totals)
-    _check_amounts_fit(totals)
+    totals, rates = figures(session, lines, invoice.currency, invoice)
     for line, net in zip(lines, totals.line_nets, strict=True):
         _change(line, net_amount=net)
     _keep_tax_rows(invoice, totals, rates)
@@ -36,6 +32,29 @@ def price(session: Session, invoice: Invoice) -> None:
         tax_amount=totals.tax_amount,
         total_amount=totals.total_amount,
     )
+
+
+def figures(
+    session: Session, lines: Sequence[HasAmounts], currency: str, draft: Invoice | None = None
+) -> tuple[Totals, dict[int, VatTerms]]:
+    """The line nets, per-rate breakdown and totals these lines make, and each rate's terms.
+
+    draft is the document the lines belong to, if it exists: a credit note's tax follows what
+    its invoice charged. Amounts the books cannot hold are refused, naming the line.
+    """
+    original = _original_of(draft)
+    rates = _rates_for(session, original, {line.tax_rate_id for line in lines})
+    totals = totals_of_lines(lines, rates, currency)
+    if original is not None:
+        totals = credit_notes.fit_tax_to_what_is_left(session, draft, totals)
+    _check_amounts_fit(totals)
+    return totals, rates
+
+
+def _original_of(draft: Invoice | None) -> Invoice | None:
+    if draft is None or draft.kind != InvoiceKind.CREDIT_NOTE:
+        return None
+    return draft.original_invoice
 
 
 def _change(row: object, **values: object) -> None:
@@ -94,12 +113,14 @@ def _tax_row_values(rate: RateTotal, terms: VatTerms) -> dict[str, Any]:
     }
 
 
-def _rates_for(session: Session, invoice: Invoice, rate_ids: set[int]) -> dict[int, VatTerms]:
-    """The VAT terms of each tax rate; a credit note keeps what the original charged."""
+def _rates_for(
+    session: Session, original: Invoice | None, rate_ids: set[int]
+) -> dict[int, VatTerms]:
+    """The VAT terms of each tax rate; a credit note keeps what its original charged."""
     found = session.scalars(select(TaxRate).where(TaxRate.id.in_(rate_ids)))
     rates = {rate.id: terms_of(rate) for rate in found}
-    if invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.original_invoice is not None:
-        for charged in invoice.original_invoice.tax_totals:
+    if original is not None:
+        for charged in original.tax_totals:
             if charged.tax_rate_id in rates:
                 rates[charged.tax_rate_id] = terms_of(charged)
     return rates
