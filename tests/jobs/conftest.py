@@ -129,3 +129,7 @@ def app_session(app: Flask) -> Session:
     """A session from the app, as a request would have."""
     with app.app_context():
         return db.sessionmaker()
+
+
+# The accounting sync's fixtures: the local Xero and a company connected to it.
+from .sync_setup import connected, xero, xero_app  # noqa: E402, F401

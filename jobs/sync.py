@@ -1,0 +1,89 @@
+"""Push one sync record to its provider, a step per transaction (services/sync/push.py)."""
+
+from datetime import timedelta
+
+import requests
+from flask import current_app
+
+from backoffice.services.sync import clients, connections, push
+from backoffice.services.sync.http import Tokens, Transient, refresh_tokens
+from backoffice.services.sync.sealing import keyring
+from backoffice.services.sync.settings import SyncSettings
+from models import AccountingConnection
+
+from .context import is_last_attempt, job_session, no_more_retries
+
+# A credit note is at most four steps (customer, invoice, note, allocation); more is a bug.
+MAX_STEPS = 8
+
+
+class SyncJobFailed(RuntimeError):
+    """The push failed; the sync record holds the provider's message."""
+
+
+class StoredTokens:
+    """A connection's tokens, refreshed under the connection's row lock and stored at once."""
+
+    def __init__(self, connection: AccountingConnection, settings: SyncSettings, http) -> None:
+        self._connection_id = connection.id
+        self._ring = keyring(settings.keys)
+        self._credentials = connections.credentials(connection, self._ring)
+        self._token_url = settings.endpoints[connection.provider].token_url
+        self._timeout = settings.timeout_seconds
+        self._http = http
+
+    @property
+    def tenant_id(self) -> str:
+        return self._credentials.tenant_id
+
+    def current(self) -> Tokens:
+        return self._credentials.tokens
+
+    def refreshed(self, stale: Tokens) -> Tokens:
+        def grant(opened: connections.Credentials) -> Tokens:
+            return refresh_tokens(
+                self._http,
+                self._token_url,
+                opened.client_id,
+                opened.client_secret,
+                opened.tokens.refresh_token,
+                self._timeout,
+            )
+
+        with job_session() as session:
+            try:
+                tokens = connections.refresh(session, self._connection_id, self._ring, stale, grant)
+            finally:
+                # Committed whatever happens: a rotated refresh token, or "reconnect".
+                session.commit()
+        self._credentials.tokens = tokens
+        return tokens
+
+
+def push_sync_record(record_id: int, request_count: int) -> str:
+    """Push a record and what it needs; raise on failure (a transient one is retried)."""
+    settings = SyncSettings.from_config(current_app.config)
+    final = is_last_attempt()
+    with requests.Session() as http:
+
+        def open_client(connection: AccountingConnection) -> push.Provider:
+            tokens = StoredTokens(connection, settings, http)
+            return clients.open_client(
+                connection.provider, http, settings, tokens.tenant_id, tokens
+            )
+
+        for _ in range(MAX_STEPS):
+            with job_session() as session:
+                outcome = push.push_step(session, record_id, request_count, open_client, final)
+                session.commit()
+            if outcome.later is not None:
+                current_app.extensions["dispatcher"].enqueue(
+                    outcome.later, delay=timedelta(seconds=outcome.delay_seconds)
+                )
+            if outcome.failure is not None:
+                if not isinstance(outcome.failure, Transient):
+                    no_more_retries()
+                raise SyncJobFailed(outcome.message)
+            if outcome.finished:
+                return outcome.message
+    raise SyncJobFailed(f"Sync record {record_id} needed more than {MAX_STEPS} steps.")

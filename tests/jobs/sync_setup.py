@@ -1,0 +1,71 @@
+"""A company connected to the local Xero (tests/fake_xero.py), its mapping filled in."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+
+from backoffice.services.sync import connections, mapping
+from backoffice.services.sync.sealing import keyring
+from models import AccountingConnection, Role, utcnow
+from tests import factories
+from tests.fake_xero import CLIENT_ID, CLIENT_SECRET, TENANT_ID, FakeXero
+
+KEY = Fernet.generate_key().decode()
+
+
+@pytest.fixture
+def xero(httpserver) -> FakeXero:
+    return FakeXero(httpserver)
+
+
+@pytest.fixture
+def xero_app(live_app, xero) -> Iterator[Flask]:
+    """The live app with a sync key, pushing to the local Xero."""
+    overrides = {
+        "SYNC_ENCRYPTION_KEY": KEY,
+        "XERO_API_URL": xero.api_url,
+        "XERO_TOKEN_URL": xero.token_url,
+    }
+    saved = {name: live_app.config[name] for name in overrides}
+    live_app.config.update(overrides)
+    yield live_app
+    live_app.config.update(saved)
+
+
+def connect_xero(world, xero: FakeXero, expires_in: timedelta) -> AccountingConnection:
+    """Connect the world's company to the local Xero and map its accounts, committed."""
+    session = world.session
+    admin = factories.make_user(session, Role.ADMIN)
+    connection = connections.connect(
+        session,
+        admin,
+        keyring(KEY),
+        world.company.id,
+        "xero",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        refresh_token=xero.refresh_token,
+        tenant_id=TENANT_ID,
+        access_token=xero.access_token,
+        expires_at=utcnow() + expires_in,
+    )
+    mapping.save_mapping(
+        session,
+        admin,
+        world.company.id,
+        "xero",
+        sales_account_code="200",
+        tax_types={world.vat19.id: "OUTPUT2"},
+        payment_accounts={"bank_transfer": "090"},
+    )
+    session.commit()
+    return connection
+
+
+@pytest.fixture
+def connected(world, xero_app, xero) -> AccountingConnection:
+    """Connected with an access token still valid for 30 minutes."""
+    return connect_xero(world, xero, timedelta(minutes=30))
