@@ -30,6 +30,7 @@ from .search.view import SearchView
 from .security.account import AccountView
 from .security.users import UserAdmin
 from .settings import CompanyAdmin
+from .sync.failures import SyncFailuresView
 
 
 def init_app(app: Flask) -> None:
@@ -61,6 +62,9 @@ def init_app(app: Flask) -> None:
             ),
             AuditEventAdmin(AuditEvent, db, name="Audit", endpoint="auditevent"),
             JobsView(name="Jobs", endpoint="jobs"),
+            SyncFailuresView(
+                name="Sync failures", category="Records", endpoint="sync_failures", url="sync"
+            ),
             AccountView(name="Account", endpoint="account"),
             SearchView(name="Search", endpoint="search"),
         )

@@ -76,7 +76,7 @@ class TokenSource(Protocol):
     def refreshed(self, stale: Tokens) -> Tokens: ...
 
 
-def dumps(payload: Any) -> str:
+def dumps(payload: Any, indent: int | None = None) -> str:
     """JSON with Decimals written as exact numbers (the json module would go through float)."""
     nonce = uuid.uuid4().hex
     exact: dict[str, str] = {}
@@ -88,7 +88,7 @@ def dumps(payload: Any) -> str:
         exact[mark] = format(value, "f")
         return mark
 
-    text = json.dumps(payload, default=number, ensure_ascii=False)
+    text = json.dumps(payload, default=number, ensure_ascii=False, indent=indent)
     for mark, digits in exact.items():
         text = text.replace(f'"{mark}"', digits)
     return text
