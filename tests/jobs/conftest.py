@@ -131,5 +131,12 @@ def app_session(app: Flask) -> Session:
         return db.sessionmaker()
 
 
-# The accounting sync's fixtures: the local Xero and a company connected to it.
-from .sync_setup import connected, xero, xero_app  # noqa: E402, F401
+# The accounting sync's fixtures: the local Xero and QuickBooks, a company connected to each.
+from .sync_setup import (  # noqa: E402, F401
+    connected,
+    quickbooks,
+    quickbooks_app,
+    quickbooks_connected,
+    xero,
+    xero_app,
+)

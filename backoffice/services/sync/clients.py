@@ -6,6 +6,7 @@ from models import SyncProvider
 
 from .http import Rejected, TokenSource
 from .provider import Provider
+from .quickbooks import QuickBooksClient
 from .settings import SyncSettings
 from .xero import XeroClient
 
@@ -21,4 +22,9 @@ def open_client(
     if provider == SyncProvider.XERO:
         endpoints = settings.endpoints[provider]
         return XeroClient(http, endpoints.api_url, tenant_id, tokens, settings.timeout_seconds)
+    if provider == SyncProvider.QUICKBOOKS:
+        endpoints = settings.endpoints[provider]
+        return QuickBooksClient(
+            http, endpoints.api_url, tenant_id, tokens, settings.timeout_seconds
+        )
     raise Rejected(f"Pushing to {provider} is not available yet.")

@@ -155,6 +155,7 @@ class ApiClient:
         headers: Mapping[str, str],
         describe_error: Callable[[requests.Response], str],
         timeout: float,
+        is_conflict: Callable[[requests.Response], bool] = lambda response: False,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
@@ -163,6 +164,7 @@ class ApiClient:
         self._headers = dict(headers)
         self._describe_error = describe_error
         self._timeout = timeout
+        self._is_conflict = is_conflict
 
     def call(
         self,
@@ -171,17 +173,20 @@ class ApiClient:
         body: Any = None,
         *,
         idempotency_key: str | None = None,
-        key_header: str = "Idempotency-Key",
+        key_header: str | None = "Idempotency-Key",
         params: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Send one request and return the provider's JSON answer, or raise a SyncFailure."""
+        """Send one request and return the provider's JSON answer, or raise a SyncFailure.
+
+        key_header None: the provider takes the key elsewhere (QuickBooks: a query parameter).
+        """
         tokens = self._tokens.current()
         if tokens.expire_soon(utcnow()):
             tokens = self._tokens.refreshed(tokens)
         headers = {"Accept": "application/json", **self._headers}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        if idempotency_key:
+        if idempotency_key and key_header:
             headers[key_header] = idempotency_key
         data = dumps(body) if body is not None else None
         response = self._send(method, path, headers, tokens, data, params)
@@ -216,6 +221,8 @@ class ApiClient:
             raise ReconnectNeeded(
                 f"{self._provider} refused the access token even after a refresh: connect again."
             )
+        if self._is_conflict(response):
+            raise Conflict(self._describe_error(response))
         raise Rejected(self._describe_error(response))
 
 

@@ -33,6 +33,9 @@ class Provider(Protocol):
         remote_id: str | None,
         key: str,
         parent_remote_id: str | None = None,
+        remote_version: str | None = None,
     ) -> Pushed:
-        """Create (remote_id None) or update one record under an idempotency key."""
+        """Create (remote_id None) or update one record under an idempotency key;
+        parent_remote_id: an allocation's credit note; remote_version: the provider's version
+        of the record last seen (QuickBooks' SyncToken)."""
         ...

@@ -141,7 +141,7 @@ def _push(
     step.idempotency_key, step.last_payload = key, sent
     parent = remote(CREDIT_NOTE, step.record_id) if step.record_type == ALLOCATION else None
     body = json.loads(sent, parse_float=Decimal)
-    pushed = client.push(step.record_type, body, step.remote_id, key, parent)
+    pushed = client.push(step.record_type, body, step.remote_id, key, parent, step.remote_version)
     records.mark_synced(step, pushed.remote_id, digest(body), pushed.remote_version)
 
 

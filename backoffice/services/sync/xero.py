@@ -85,6 +85,7 @@ class XeroClient:
         remote_id: str | None,
         key: str,
         parent_remote_id: str | None = None,
+        remote_version: str | None = None,
     ) -> Pushed:
         """Create or update one record; parent_remote_id is the credit note of an allocation."""
         if record_type == "allocation":
