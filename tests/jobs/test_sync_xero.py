@@ -225,7 +225,8 @@ def test_credit_note_is_allocated_and_payment_applied(xero_app, redis, world, co
     (allocation,) = xero.allocations
     assert allocation["CreditNoteID"] == note_id
     assert allocation["Invoice"] == {"InvoiceID": invoice_id}
-    assert allocation["Amount"] == note.total_amount
+    # 238.00 credited, 100.00 paid: only the 138.00 still owed is set against the invoice.
+    assert allocation["Amount"] == Decimal("138.00")
     assert len(xero.records["Contacts"]) == 1
     for record_type, record_id in (("credit_note", note.id), ("allocation", note.id)):
         assert sync_record(world, record_type, record_id).status == "synced"

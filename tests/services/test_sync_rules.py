@@ -7,7 +7,10 @@ from cryptography.fernet import Fernet
 
 from backoffice.config import ConfigError, load
 from backoffice.services.errors import DomainError, PermissionDenied
+from backoffice.services.invoicing import lifecycle
+from backoffice.services.payments import ledger
 from backoffice.services.sync import connections, mapping, push, records
+from backoffice.services.sync.amounts import allocatable
 from backoffice.services.sync.http import SyncFailure, dumps
 from backoffice.services.sync.sealing import keyring, reseal_all
 from models import Role, SyncRecordType
@@ -138,3 +141,33 @@ def test_support_and_managers_may_not_retry_a_sync(session, admin, finance, comp
 def test_amounts_are_sent_as_exact_json_numbers():
     body = {"Amount": Decimal("123456789012345.678"), "Quantity": Decimal("2.0000"), "n": 1}
     assert dumps(body) == '{"Amount": 123456789012345.678, "Quantity": 2.0000, "n": 1}'
+
+
+def test_a_credit_note_is_allocated_only_as_far_as_the_invoice_is_still_owed(
+    session, finance, customer, vat19
+):
+    invoice = factories.make_issued_invoice(
+        session, finance, customer, [factories.line(vat19, "1", "100.00")]
+    )  # 119.00
+    draft = lifecycle.create_credit_note(session, finance, invoice)
+    factories.edit_draft(session, finance, draft, factories.set_quantity(0, "1", "50.00"))
+    first = lifecycle.issue(session, finance, draft, factories.ISSUE_DAY)  # 59.50
+    assert allocatable(first) == Decimal("59.50")
+    ledger.record_payment(session, finance, invoice, "50.00", factories.ISSUE_DAY)
+    rest = lifecycle.credit_in_full(session, finance, invoice, factories.ISSUE_DAY)  # 59.50
+    assert allocatable(rest) == Decimal("9.50")  # 119.00 - 59.50 credited - 50.00 paid
+    assert ("allocation", rest.id) in push.chain(session, "credit_note", rest.id)
+
+
+def test_a_credit_note_for_a_paid_invoice_is_not_allocated(session, finance, customer, vat19):
+    invoice = factories.make_issued_invoice(
+        session, finance, customer, [factories.line(vat19, "1", "100.00")]
+    )
+    ledger.record_payment(session, finance, invoice, "119.00", factories.ISSUE_DAY)
+    note = lifecycle.credit_in_full(session, finance, invoice, factories.ISSUE_DAY)
+    assert allocatable(note) == 0
+    assert push.chain(session, "credit_note", note.id) == [
+        ("customer", customer.id),
+        ("invoice", invoice.id),
+        ("credit_note", note.id),
+    ]

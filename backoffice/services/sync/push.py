@@ -30,6 +30,7 @@ from models import (
 from .. import work
 from ..errors import DomainError
 from . import connections, records
+from .amounts import allocatable
 from .http import RateLimited, ReconnectNeeded, Rejected, SyncFailure, dumps
 from .mapping import checked_mapping
 from .provider import Provider, Remote
@@ -69,11 +70,11 @@ def chain(session: Session, record_type: str, record_id: int) -> list[tuple[str,
     document = session.get(Invoice, record_id)
     if document.kind == InvoiceKind.INVOICE:
         return [(CUSTOMER, document.customer_id), (INVOICE, document.id)]
-    return [
-        *chain(session, INVOICE, document.original_invoice_id),
-        (CREDIT_NOTE, document.id),
-        (ALLOCATION, document.id),
-    ]
+    steps = [*chain(session, INVOICE, document.original_invoice_id), (CREDIT_NOTE, document.id)]
+    # Nothing left owed on the invoice (paid already): the note stays as credit, unallocated.
+    if allocatable(document) > 0:
+        steps.append((ALLOCATION, document.id))
+    return steps
 
 
 def push_step(

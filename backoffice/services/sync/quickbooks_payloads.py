@@ -11,6 +11,7 @@ from typing import Any
 from models import AccountingMapping, Customer, Invoice, Payment
 
 from ..money import round_money
+from .amounts import allocatable
 from .mapping import payment_account, tax_type
 from .provider import Remote
 
@@ -82,7 +83,7 @@ def credit_note(document: Invoice, mapping: AccountingMapping, remote: Remote) -
 
 def allocation(document: Invoice, remote: Remote) -> dict[str, Any]:
     """A payment of nothing that sets the credit memo against the invoice it credits."""
-    amount = round_money(document.total_amount, document.currency)
+    amount = allocatable(document)
     return {
         "CustomerRef": {"value": remote("customer", document.customer_id)},
         "TotalAmt": round_money(Decimal(0), document.currency),

@@ -10,6 +10,7 @@ from typing import Any
 from models import AccountingMapping, Customer, Invoice, InvoiceStatus, Payment
 
 from ..money import round_money
+from .amounts import allocatable
 from .mapping import payment_account, tax_type
 from .provider import Remote
 
@@ -88,10 +89,10 @@ def credit_note(document: Invoice, mapping: AccountingMapping, remote: Remote) -
 
 
 def allocation(document: Invoice, remote: Remote) -> dict[str, Any]:
-    """The credit note set against the invoice it credits, for its whole total."""
+    """The credit note set against the invoice it credits, as far as that is still owed."""
     return {
         "Invoice": {"InvoiceID": remote("invoice", document.original_invoice_id)},
-        "Amount": round_money(document.total_amount, document.currency),
+        "Amount": allocatable(document),
         "Date": document.issue_date.isoformat(),
     }
 
