@@ -30,6 +30,7 @@ from .search.view import SearchView
 from .security.account import AccountView
 from .security.users import UserAdmin
 from .settings import CompanyAdmin
+from .sync.connections import AccountingView
 from .sync.failures import SyncFailuresView
 
 
@@ -59,6 +60,9 @@ def init_app(app: Flask) -> None:
                 category="Settings",
                 name="Numbering series",
                 endpoint="numberingseries",
+            ),
+            AccountingView(
+                name="Accounting", category="Settings", endpoint="accounting", url="accounting"
             ),
             AuditEventAdmin(AuditEvent, db, name="Audit", endpoint="auditevent"),
             JobsView(name="Jobs", endpoint="jobs"),

@@ -44,9 +44,14 @@ def save_mapping(
     """Replace a company's mapping for a provider; blank entries are left unmapped."""
     require(actor, Action.MANAGE_SETTINGS)
     require_company(actor, company_id)
+    if provider not in SyncProvider.__members__.values():
+        raise DomainError(f"Unknown accounting system {provider!r}.", "provider")
     unknown = set(payment_accounts) - set(PaymentMethod.__members__.values())
     if unknown:
         raise DomainError(f"Unknown payment method(s): {', '.join(sorted(unknown))}.")
+    known = set(session.scalars(select(TaxRate.id).where(TaxRate.id.in_(tax_types))))
+    if set(tax_types) - known:
+        raise DomainError("A tax rate in the form no longer exists; reload the page.")
     mapping = find_mapping(session, company_id, provider) or AccountingMapping(
         company_id=company_id, provider=provider
     )
@@ -102,7 +107,11 @@ def missing(
     mapped_methods = {item.method for item in mapping.payment_accounts} if mapping else set()
     problems = []
     if mapping is None or not mapping.sales_account_code:
-        problems.append(f"Set the sales account code that invoices post to in {name}.")
+        if provider == SyncProvider.QUICKBOOKS:
+            # QuickBooks lines sell an Item; the Item's income account takes the sales.
+            problems.append(f"Set the id of the Item that invoice lines sell in {name}.")
+        else:
+            problems.append(f"Set the sales account code that invoices post to in {name}.")
     problems += [
         f"Map the tax rate “{rate}” to a {name} tax type."
         for rate in tax_rates
