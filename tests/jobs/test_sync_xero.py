@@ -230,3 +230,35 @@ def test_credit_note_is_allocated_and_payment_applied(xero_app, redis, world, co
     assert len(xero.records["Contacts"]) == 1
     for record_type, record_id in (("credit_note", note.id), ("allocation", note.id)):
         assert sync_record(world, record_type, record_id).status == "synced"
+
+
+def test_xero_down_through_every_retry_fails_the_record_with_its_answer(
+    xero_app, redis, world, connected, xero
+):
+    for _ in range(3):  # the first attempt and the two retries of JOB_RETRY_INTERVALS=0,0
+        xero.faults.append(Fault("PUT", "/Invoices", 503, {"Title": "Service Unavailable"}))
+    invoice = issue(world)
+    run_jobs(xero_app, redis, ("sync",))
+
+    record = sync_record(world, "invoice", invoice.id)
+    assert (record.status, record.attempts) == ("failed", 3)
+    assert record.last_error == "Xero answered HTTP 503 SERVICE UNAVAILABLE."
+    keys = {put.headers["Idempotency-Key"] for put in xero.writes("/api.xro/2.0/Invoices")}
+    assert len(keys) == 1  # every retry under the first attempt's key
+    assert xero.records["Invoices"] == {}
+
+
+def test_refused_refresh_token_asks_for_a_reconnect(xero_app, redis, world, xero):
+    connection = connect_xero(world, xero, expires_in=timedelta(minutes=-1))
+    xero.refresh_token = "revoked-by-the-user-in-xero"
+    invoice = issue(world)
+    run_jobs(xero_app, redis, ("sync",))
+
+    world.session.refresh(connection)
+    assert connection.status == "needs_reconnect"
+    assert connection.last_error == (
+        "The provider refused the refresh token (invalid_grant): connect again."
+    )
+    record = sync_record(world, "invoice", invoice.id)
+    assert record.status == "failed" and "connect again" in record.last_error
+    assert len(xero.seen) == 1  # the refresh; nothing reached the API

@@ -231,7 +231,7 @@ def _raise_for_unavailable(response: requests.Response, who: str) -> None:
         seconds = retry_after_seconds(response, utcnow())
         raise RateLimited(f"{who} limits calls: waiting {seconds} s.", seconds)
     if response.status_code >= 500:
-        raise Transient(f"{who} answered HTTP {response.status_code}; retrying.")
+        raise Transient(f"{who} answered HTTP {response.status_code} {response.reason}.")
 
 
 def _json(response: requests.Response) -> dict[str, Any]:
