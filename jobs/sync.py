@@ -1,12 +1,15 @@
 """Push one sync record to its provider, a step per transaction (services/sync/push.py)."""
 
+import functools
+import time
 from datetime import timedelta
 
 import requests
 from flask import current_app
+from redis import Redis
 
 from backoffice.services.sync import clients, connections, push
-from backoffice.services.sync.http import Tokens, Transient, refresh_tokens
+from backoffice.services.sync.http import RateLimited, Tokens, Transient, refresh_tokens
 from backoffice.services.sync.sealing import keyring
 from backoffice.services.sync.settings import SyncSettings
 from models import AccountingConnection
@@ -60,16 +63,34 @@ class StoredTokens:
         return tokens
 
 
+def spend_call(redis: Redis, tenant: str, limit: int, now: float | None = None) -> None:
+    """Count one call against the tenant's calls this minute (shared by every worker in
+    Redis); over the limit, RateLimited until the next minute instead of the provider's 429."""
+    now = time.time() if now is None else now
+    minute = int(now // 60)
+    key = f"sync-calls:{tenant}:{minute}"
+    with redis.pipeline() as pipe:
+        count, _ = pipe.incr(key).expire(key, 120).execute()
+    if count > limit:
+        wait = max(1, 60 * (minute + 1) - int(now))
+        raise RateLimited(f"{limit} calls a minute used for this tenant: waiting {wait} s.", wait)
+
+
 def push_sync_record(record_id: int, request_count: int) -> str:
     """Push a record and what it needs; raise on failure (a transient one is retried)."""
     settings = SyncSettings.from_config(current_app.config)
+    redis = current_app.extensions["dispatcher"].connection
     final = is_last_attempt()
     with requests.Session() as http:
 
         def open_client(connection: AccountingConnection) -> push.Provider:
             tokens = StoredTokens(connection, settings, http)
+            limit = clients.CALLS_PER_MINUTE.get(connection.provider, 0)
+            budget = functools.partial(
+                spend_call, redis, f"{connection.provider}:{tokens.tenant_id}", limit
+            )
             return clients.open_client(
-                connection.provider, http, settings, tokens.tenant_id, tokens
+                connection.provider, http, settings, tokens.tenant_id, tokens, budget
             )
 
         for _ in range(MAX_STEPS):

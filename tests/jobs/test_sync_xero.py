@@ -3,14 +3,17 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from rq import Queue
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from sqlalchemy import select
 
 from backoffice.services.invoicing import lifecycle
 from backoffice.services.payments import ledger
-from backoffice.services.sync import connections
+from backoffice.services.sync import clients, connections
+from backoffice.services.sync.http import RateLimited
 from backoffice.services.sync.sealing import keyring
+from jobs.sync import spend_call
 from models import Invoice, SyncRecord
 from tests import factories
 from tests.fake_xero import TENANT_ID, FakeXero, Fault
@@ -262,3 +265,28 @@ def test_refused_refresh_token_asks_for_a_reconnect(xero_app, redis, world, xero
     record = sync_record(world, "invoice", invoice.id)
     assert record.status == "failed" and "connect again" in record.last_error
     assert len(xero.seen) == 1  # the refresh; nothing reached the API
+
+
+def test_calls_beyond_the_tenants_minute_wait_for_the_next_one(redis):
+    minute_start = 1_800_000_000 - 1_800_000_000 % 60
+    spend_call(redis, "xero:t1", 2, now=minute_start + 5)
+    spend_call(redis, "xero:t1", 2, now=minute_start + 10)
+    with pytest.raises(RateLimited) as limited:
+        spend_call(redis, "xero:t1", 2, now=minute_start + 45)
+    assert limited.value.retry_after == 15
+    spend_call(redis, "xero:t2", 2, now=minute_start + 45)  # another tenant has its own
+    spend_call(redis, "xero:t1", 2, now=minute_start + 61)  # a new minute
+
+
+def test_spent_minute_defers_the_push_without_calling_xero(
+    xero_app, redis, world, connected, xero, monkeypatch
+):
+    monkeypatch.setitem(clients.CALLS_PER_MINUTE, "xero", 0)
+    invoice = issue(world)
+    run_jobs(xero_app, redis, ("sync",))
+
+    assert xero.seen == []
+    record = sync_record(world, "invoice", invoice.id)
+    assert (record.status, record.attempts, record.request_count) == ("pending", 0, 2)
+    scheduled = ScheduledJobRegistry(queue=Queue("sync", connection=redis))
+    assert scheduled.get_job_ids() == [f"sync-{record.id}-r2"]

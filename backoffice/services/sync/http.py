@@ -156,6 +156,7 @@ class ApiClient:
         describe_error: Callable[[requests.Response], str],
         timeout: float,
         is_conflict: Callable[[requests.Response], bool] = lambda response: False,
+        before_call: Callable[[], None] = lambda: None,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
@@ -165,6 +166,8 @@ class ApiClient:
         self._describe_error = describe_error
         self._timeout = timeout
         self._is_conflict = is_conflict
+        # Raises RateLimited before a call the provider's limit would refuse (jobs/sync.py).
+        self._before_call = before_call
 
     def call(
         self,
@@ -197,6 +200,7 @@ class ApiClient:
         return self._answer(response)
 
     def _send(self, method, path, headers, tokens, data, params) -> requests.Response:
+        self._before_call()
         try:
             response = self._http.request(
                 method,

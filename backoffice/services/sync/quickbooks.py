@@ -5,6 +5,7 @@ answers a repeated requestid with what it did the first time. An update sends th
 last seen; a stale one is re-read once and the update tried again, then it is a conflict.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -63,6 +64,7 @@ class QuickBooksClient:
         realm_id: str,
         tokens: TokenSource,
         timeout: float,
+        before_call: Callable[[], None] = lambda: None,
     ) -> None:
         self._api = ApiClient(
             http,
@@ -72,6 +74,7 @@ class QuickBooksClient:
             headers={},
             describe_error=describe_error,
             timeout=timeout,
+            before_call=before_call,
             is_conflict=is_stale,
         )
 

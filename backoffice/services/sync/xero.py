@@ -4,6 +4,7 @@ PUT creates, POST to /<Collection>/<id> updates; every write carries an Idempote
 retry after a timeout returns what the first request did instead of creating twice.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -56,6 +57,7 @@ class XeroClient:
         tenant_id: str,
         tokens: TokenSource,
         timeout: float,
+        before_call: Callable[[], None] = lambda: None,
     ) -> None:
         self._api = ApiClient(
             http,
@@ -65,6 +67,7 @@ class XeroClient:
             headers={"xero-tenant-id": tenant_id},
             describe_error=describe_error,
             timeout=timeout,
+            before_call=before_call,
         )
 
     def payload(
