@@ -38,7 +38,8 @@ def _providers(company: Company, provider: str | None) -> list[str]:
 @sync.command("run")
 @click.option("--company", "company_name", required=True)
 @click.option("--provider", type=PROVIDERS, help="Only this accounting system.")
-def run(company_name: str, provider: str | None) -> None:
+@click.option("--retry-failed", is_flag=True, help="Push failed records again too (not conflicts).")
+def run(company_name: str, provider: str | None, retry_failed: bool) -> None:
     """Push what is pending now, in this process, and print what happened per record type."""
     session = db.session
     audit.set_actor(session, audit.Actor(user_id=None, email="cli"))
@@ -46,7 +47,7 @@ def run(company_name: str, provider: str | None) -> None:
     for name in _providers(company, provider):
         pending = [
             (record.id, record.request_count, record.record_type)
-            for record in backlog.pending_records(session, company.id, name)
+            for record in backlog.pending_records(session, company.id, name, retry_failed)
         ]
         # Committed before pushing: each push runs in transactions of its own, as a job does.
         session.commit()

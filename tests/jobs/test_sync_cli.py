@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 from backoffice.services.payments import ledger
-from models import PaymentMethod
+from backoffice.services.sync import mapping
+from models import PaymentMethod, Role
 from tests import factories
 
 from .sync_setup import connect_xero
@@ -44,6 +45,24 @@ def test_sync_run_pushes_the_backlog_and_status_counts_it(xero_app, redis, world
     assert "invoice      2 synced, 0 pending, 0 failed, 0 conflict" in again.output
     assert "customer     1 synced, 0 pending, 0 failed, 0 conflict" in again.output
     assert "payment      0 synced, 0 pending, 1 failed, 0 conflict" in again.output
+
+    world.session.expire_all()
+    mapping.save_mapping(
+        world.session,
+        factories.make_user(world.session, Role.ADMIN),
+        world.company.id,
+        "xero",
+        sales_account_code="200",
+        tax_types={world.vat19.id: "OUTPUT2"},
+        payment_accounts={"bank_transfer": "090", "card": "091"},
+    )
+    world.session.commit()
+    plain = cli.invoke(args=["sync", "run", "--company", name])
+    assert "payment      0 synced, 0 skipped, 0 failed" in plain.output  # failed stays failed
+    retried = cli.invoke(args=["sync", "run", "--company", name, "--retry-failed"])
+    assert "payment      1 synced, 0 skipped, 0 failed" in retried.output
+    (payment,) = xero.records["Payments"].values()
+    assert payment["Account"] == {"Code": "091"}
 
 
 def test_sync_commands_refuse_unknown_or_unconnected_companies(xero_app, world):

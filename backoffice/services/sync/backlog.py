@@ -55,10 +55,23 @@ def unrecorded(session: Session, company_id: int, provider: str) -> list[tuple[s
     return [*((kind, id_) for kind, id_ in documents), *(("payment", id_) for id_ in payments)]
 
 
-def pending_records(session: Session, company_id: int, provider: str) -> list[SyncRecord]:
-    """Make the missing records, then every pending one, oldest first (`sync run`)."""
+def pending_records(
+    session: Session, company_id: int, provider: str, retry_failed: bool = False
+) -> list[SyncRecord]:
+    """Make the missing records, then every pending one, oldest first (`sync run`);
+    retry_failed: failed ones too (after reconnecting, or fixing a mapping)."""
     for record_type, record_id in unrecorded(session, company_id, provider):
         records.ensure_record(session, company_id, provider, record_type, record_id)
+    if retry_failed:
+        failed = session.scalars(
+            select(SyncRecord).where(
+                SyncRecord.company_id == company_id,
+                SyncRecord.provider == provider,
+                SyncRecord.status == SyncStatus.FAILED,
+            )
+        )
+        for record in failed:
+            records.mark_pending(record)
     session.flush()
     return list(
         session.scalars(

@@ -56,6 +56,12 @@ def save_mapping(
         company_id=company_id, provider=provider
     )
     mapping.sales_account_code = sales_account_code.strip()
+    # The old rows go first: the flush would insert the new ones before deleting orphans,
+    # and (mapping, rate) and (mapping, method) are unique.
+    mapping.tax_types.clear()
+    mapping.payment_accounts.clear()
+    session.add(mapping)
+    session.flush()
     mapping.tax_types = [
         TaxTypeMapping(tax_rate_id=rate_id, tax_type=tax_type.strip())
         for rate_id, tax_type in tax_types.items()

@@ -38,8 +38,11 @@ def request_push(
     existing_only: only those that already have (or are about to get) the record."""
     records = []
     for connection in connections.connected(session, company_id):
-        found = find_record(session, company_id, connection.provider, record_type, record_id)
-        if existing_only and found is None:
+        provider = connection.provider
+        if (
+            existing_only
+            and find_record(session, company_id, provider, record_type, record_id) is None
+        ):
             continue
         record = ensure_record(session, company_id, connection.provider, record_type, record_id)
         mark_pending(record)
