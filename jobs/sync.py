@@ -32,12 +32,17 @@ class StoredTokens:
         self._ring = keyring(settings.keys)
         self._credentials = connections.credentials(connection, self._ring)
         self._token_url = settings.endpoints[connection.provider].token_url
+        self._in_form = connection.provider in clients.CREDENTIALS_IN_TOKEN_FORM
         self._timeout = settings.timeout_seconds
         self._http = http
 
     @property
     def tenant_id(self) -> str:
         return self._credentials.tenant_id
+
+    @property
+    def client_id(self) -> str:
+        return self._credentials.client_id
 
     def current(self) -> Tokens:
         return self._credentials.tokens
@@ -51,6 +56,7 @@ class StoredTokens:
                 opened.client_secret,
                 opened.tokens.refresh_token,
                 self._timeout,
+                credentials_in_body=self._in_form,
             )
 
         with job_session() as session:
@@ -90,7 +96,13 @@ def push_sync_record(record_id: int, request_count: int) -> str:
                 spend_call, redis, f"{connection.provider}:{tokens.tenant_id}", limit
             )
             return clients.open_client(
-                connection.provider, http, settings, tokens.tenant_id, tokens, budget
+                connection.provider,
+                http,
+                settings,
+                tokens.tenant_id,
+                tokens,
+                budget,
+                client_id=tokens.client_id,
             )
 
         for _ in range(MAX_STEPS):

@@ -134,6 +134,8 @@ def app_session(app: Flask) -> Session:
 # The accounting sync's fixtures: the local Xero and QuickBooks, a company connected to each.
 from .sync_setup import (  # noqa: E402, F401
     connected,
+    myob,
+    myob_connected,
     quickbooks,
     quickbooks_app,
     quickbooks_connected,

@@ -11,6 +11,9 @@ from backoffice.services.sync import connections, mapping
 from backoffice.services.sync.sealing import keyring
 from models import AccountingConnection, Role, utcnow
 from tests import factories
+from tests.fake_myob import CLIENT_ID as MYOB_CLIENT_ID
+from tests.fake_myob import CLIENT_SECRET as MYOB_CLIENT_SECRET
+from tests.fake_myob import FILE_ID, FakeMyob
 from tests.fake_quickbooks import CLIENT_ID as QBO_CLIENT_ID
 from tests.fake_quickbooks import CLIENT_SECRET as QBO_CLIENT_SECRET
 from tests.fake_quickbooks import REALM_ID, FakeQuickBooks
@@ -122,3 +125,45 @@ def quickbooks_connected(world, quickbooks_app, quickbooks) -> AccountingConnect
     )
     session.commit()
     return connection
+
+
+@pytest.fixture
+def myob(httpserver) -> FakeMyob:
+    return FakeMyob(httpserver)
+
+
+@pytest.fixture
+def myob_connected(world, live_app, myob) -> Iterator[AccountingConnection]:
+    """The world's company connected to the local MYOB, with an expired access token."""
+    overrides = {
+        "SYNC_ENCRYPTION_KEY": KEY,
+        "MYOB_API_URL": myob.api_url,
+        "MYOB_TOKEN_URL": myob.token_url,
+    }
+    saved = {name: live_app.config[name] for name in overrides}
+    live_app.config.update(overrides)
+    session = world.session
+    admin = factories.make_user(session, Role.ADMIN)
+    connection = connections.connect(
+        session,
+        admin,
+        keyring(KEY),
+        world.company.id,
+        "myob",
+        client_id=MYOB_CLIENT_ID,
+        client_secret=MYOB_CLIENT_SECRET,
+        refresh_token=myob.refresh_token,
+        tenant_id=FILE_ID,
+    )
+    mapping.save_mapping(
+        session,
+        admin,
+        world.company.id,
+        "myob",
+        sales_account_code="acct-4-1000",  # account UIDs in MYOB
+        tax_types={world.vat19.id: "tax-gst"},
+        payment_accounts={"bank_transfer": "acct-1-1110"},
+    )
+    session.commit()
+    yield connection
+    live_app.config.update(saved)

@@ -113,13 +113,18 @@ def refresh_tokens(
     client_secret: str,
     refresh_token: str,
     timeout: float,
+    credentials_in_body: bool = False,
 ) -> Tokens:
-    """The OAuth 2.0 refresh_token grant (RFC 6749 §6), client authenticated by HTTP Basic."""
+    """The OAuth 2.0 refresh_token grant (RFC 6749 §6); the client authenticates by HTTP
+    Basic, or in the form where the provider wants it there (MYOB)."""
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    if credentials_in_body:
+        form |= {"client_id": client_id, "client_secret": client_secret}
     try:
         response = http.post(
             token_url,
-            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-            auth=(client_id, client_secret),
+            data=form,
+            auth=None if credentials_in_body else (client_id, client_secret),
             headers={"Accept": "application/json"},
             timeout=(CONNECT_TIMEOUT_SECONDS, timeout),
         )
@@ -219,7 +224,11 @@ class ApiClient:
 
     def _answer(self, response: requests.Response) -> dict[str, Any]:
         if response.ok:
-            return _json(response)
+            answer = _json(response)
+            if not answer and "Location" in response.headers:
+                # Created, answered with where it is (MYOB without returnBody).
+                return {"Location": response.headers["Location"]}
+            return answer
         _raise_for_unavailable(response, self._provider)
         if response.status_code == 401:
             raise ReconnectNeeded(

@@ -18,8 +18,7 @@ from models import (
 from ..scoping import in_companies, scoped
 from .mapping import PROVIDER_NAMES, find_mapping, missing
 
-# Built clients; MYOB's is not yet (services/sync/clients.py).
-OFFERED = (SyncProvider.XERO, SyncProvider.QUICKBOOKS)
+OFFERED = tuple(SyncProvider)
 
 
 @dataclass(frozen=True)
