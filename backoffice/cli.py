@@ -1,4 +1,4 @@
-"""Command-line tools: flask db-upgrade, create-user, seed-demo, worker."""
+"""Command-line tools: flask db-upgrade, create-user, seed-demo, worker, sync."""
 
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from . import demo_data
 from .extensions import db
 from .services import audit, users
 from .services.errors import DomainError
+from .sync_commands import sync
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,5 +97,5 @@ def worker(burst: bool, queue_names: tuple[str, ...], simple: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for cmd in (db_upgrade, create_user, seed_demo, worker):
+    for cmd in (db_upgrade, create_user, seed_demo, worker, sync):
         app.cli.add_command(cmd)

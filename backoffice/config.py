@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from cryptography.fernet import Fernet
 from limits import parse as parse_limit
 
 
@@ -60,6 +61,26 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "how often a worker recovers jobs of killed workers (RQ's default is 600), restarts a "
         "scheduler no worker runs and relays work Redis lost or never got",
     ),
+    "SYNC_ENCRYPTION_KEY": (
+        "",
+        "Fernet key(s) sealing accounting connections' secrets and tokens, comma-separated, "
+        "the newest first (rotation: README, Accounting sync); unset: no connection can be "
+        "made",
+    ),
+    "SYNC_HTTP_TIMEOUT_SECONDS": ("30", "how long one accounting API call may take"),
+    "SYNC_CATCH_UP_MINUTES": (
+        "5",
+        "a sync still pending this long after it was due is asked for again (its job was lost)",
+    ),
+    "XERO_API_URL": ("https://api.xero.com/api.xro/2.0", "Xero Accounting API"),
+    "XERO_TOKEN_URL": ("https://identity.xero.com/connect/token", "Xero's OAuth 2.0 tokens"),
+    "QBO_API_URL": ("https://quickbooks.api.intuit.com/v3/company", "QuickBooks Online API"),
+    "QBO_TOKEN_URL": (
+        "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+        "QuickBooks Online's OAuth 2.0 tokens",
+    ),
+    "MYOB_API_URL": ("https://api.myob.com/accountright", "MYOB Business API"),
+    "MYOB_TOKEN_URL": ("https://secure.myob.com/oauth2/v1/authorize", "MYOB's OAuth 2.0 tokens"),
 }
 
 
@@ -99,6 +120,9 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
             int(part) for part in str(values["JOB_RETRY_INTERVALS"]).split(",")
         ],
         "RENDER_TIME_LIMIT_SECONDS": positive(values, "RENDER_TIME_LIMIT_SECONDS"),
+        "SYNC_ENCRYPTION_KEY": sync_keys(values),
+        "SYNC_HTTP_TIMEOUT_SECONDS": positive(values, "SYNC_HTTP_TIMEOUT_SECONDS"),
+        "SYNC_CATCH_UP_MINUTES": positive(values, "SYNC_CATCH_UP_MINUTES"),
         "WTF_CSRF_TIME_LIMIT": None,
         "FLASK_ADMIN_SWATCH": "cosmo",
     }
@@ -124,6 +148,21 @@ def whole(values: Mapping[str, Any], name: str, minimum: int) -> int:
     if not text.isdigit() or int(text) < minimum:
         raise ConfigError(f"{name} is {values[name]!r}; give a whole number from {minimum} up.")
     return int(text)
+
+
+def sync_keys(values: Mapping[str, Any]) -> str:
+    """SYNC_ENCRYPTION_KEY, checked to be Fernet keys so a typo stops the app at start."""
+    text = str(values["SYNC_ENCRYPTION_KEY"] or "").strip()
+    for key in filter(None, (part.strip() for part in text.split(","))):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError(
+                "SYNC_ENCRYPTION_KEY holds something that is not a Fernet key; make one with "
+                "python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            ) from None
+    return text
 
 
 def engines(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -31,6 +31,12 @@ def pdf_renderer() -> Renderer:
     return functools.partial(render_invoice_pdf, time_limit=limit)
 
 
+def is_last_attempt() -> bool:
+    """Whether a failure of the running job is final (no retry left, or run outside RQ)."""
+    job = get_current_job()
+    return job is None or not job.retries_left
+
+
 def no_more_retries() -> None:
     """Make the running job's failure final: a retry would fail the same way.
 

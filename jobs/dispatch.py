@@ -49,8 +49,9 @@ class Dispatcher:
         event.listen(sessions, "after_commit", self._enqueue_committed)
         event.listen(sessions, "after_soft_rollback", self._forget)
 
-    def enqueue(self, request: JobRequest) -> None:
-        """Put one job on its queue; an identical job already queued or kept absorbs it."""
+    def enqueue(self, request: JobRequest, delay: timedelta | None = None) -> None:
+        """Put one job on its queue (after delay: the scheduler moves it there); an identical
+        job already queued or kept absorbs it."""
         kind = self._kind(request.kind)
         intervals = list(
             self._retry_intervals if kind.retry_intervals is None else kind.retry_intervals
@@ -58,19 +59,21 @@ class Dispatcher:
         queue = Queue(kind.queue, connection=self.connection)
         if request.rerun:
             self._make_room(request.job_id)
+        options = {
+            "job_id": request.job_id,
+            "job_timeout": kind.timeout_seconds,
+            "retry": Retry(max=len(intervals), interval=intervals) if intervals else None,
+            "failure_ttl": int(FAILED_JOBS_KEPT.total_seconds()),
+            "result_ttl": kind.result_ttl_seconds,
+            "meta": {"invoice_id": request.invoice_id, "company_id": request.company_id},
+        }
+        if delay is not None:
+            # RQ's enqueue_in has no unique=True; a delayed request carries a job id of its own.
+            queue.enqueue_in(delay, kind.function, *request.args, **options)
+            return
         # DuplicateJobError: a double click, or the same work asked for twice; one job does it.
         with contextlib.suppress(DuplicateJobError):
-            queue.enqueue(
-                kind.function,
-                *request.args,
-                job_id=request.job_id,
-                unique=True,
-                job_timeout=kind.timeout_seconds,
-                retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
-                failure_ttl=int(FAILED_JOBS_KEPT.total_seconds()),
-                result_ttl=kind.result_ttl_seconds,
-                meta={"invoice_id": request.invoice_id, "company_id": request.company_id},
-            )
+            queue.enqueue(kind.function, *request.args, unique=True, **options)
 
     def _make_room(self, job_id: str) -> None:
         # A job queued or running already does the work; any other (failed, finished, or

@@ -9,6 +9,7 @@ from typing import Any
 
 from .email import send_email
 from .pdf import render_invoice_pdf
+from .sync import push_sync_record
 
 # Where a worker looks first: rendering before email, so an email's attachment is ready.
 QUEUE_NAMES = ("pdf", "email", "sync", "default")
@@ -33,4 +34,9 @@ KINDS: Mapping[str, JobKind] = {
     # The outbox row records a sent email; a finished job kept in Redis would only stop an
     # email that waited for its PDF from being asked for again when the PDF is stored.
     "send_email": JobKind(send_email, queue="email", timeout_seconds=180, result_ttl_seconds=0),
+    # A record asked for again (a later change, Retry) gets a new job id (sync-<id>-r<n>);
+    # keeping a finished one would only hold Redis memory.
+    "push_sync_record": JobKind(
+        push_sync_record, queue="sync", timeout_seconds=300, result_ttl_seconds=0
+    ),
 }

@@ -7,6 +7,7 @@ from .customer import Customer
 from .document import DocumentFailure, StoredDocument
 from .email import EmailMessage
 from .enums import (
+    ConnectionStatus,
     DocumentKind,
     EInvoiceFormat,
     EmailPurpose,
@@ -16,18 +17,31 @@ from .enums import (
     PaymentMethod,
     PaymentSource,
     Role,
+    SyncProvider,
+    SyncRecordType,
+    SyncStatus,
     TaxCategory,
 )
 from .invoice import Invoice, InvoiceLine, InvoiceTaxTotal
 from .payment import Payment
 from .product import Product, TaxRate
 from .staff_session import StaffSession
+from .sync import (
+    AccountingConnection,
+    AccountingMapping,
+    PaymentAccountMapping,
+    SyncRecord,
+    TaxTypeMapping,
+)
 from .user import RecoveryCode, User, user_companies
 
 __all__ = [
+    "AccountingConnection",
+    "AccountingMapping",
     "AuditEvent",
     "Base",
     "Company",
+    "ConnectionStatus",
     "Customer",
     "DocumentFailure",
     "DocumentKind",
@@ -42,6 +56,7 @@ __all__ = [
     "InvoiceTaxTotal",
     "NumberingSeries",
     "Payment",
+    "PaymentAccountMapping",
     "PaymentMethod",
     "PaymentSource",
     "Product",
@@ -49,8 +64,13 @@ __all__ = [
     "Role",
     "StaffSession",
     "StoredDocument",
+    "SyncProvider",
+    "SyncRecord",
+    "SyncRecordType",
+    "SyncStatus",
     "TaxCategory",
     "TaxRate",
+    "TaxTypeMapping",
     "User",
     "user_companies",
     "utcnow",

@@ -85,3 +85,35 @@ def check_in(column: str, enum: type[StrEnum]) -> str:
     """Build a CHECK expression restricting a text column to an enum's values."""
     values = ", ".join(f"'{member.value}'" for member in enum)
     return f"{column} IN ({values})"
+
+
+class SyncProvider(StrEnum):
+    """Accounting systems the back office pushes its records to."""
+
+    XERO = "xero"
+    QUICKBOOKS = "quickbooks"
+    MYOB = "myob"
+
+
+class ConnectionStatus(StrEnum):
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    # The provider refused the refresh token: someone must connect again.
+    NEEDS_RECONNECT = "needs_reconnect"
+
+
+class SyncRecordType(StrEnum):
+    """What a sync record pushes; record_id points into the table named beside each."""
+
+    CUSTOMER = "customer"  # customers
+    INVOICE = "invoice"  # invoices, kind invoice
+    CREDIT_NOTE = "credit_note"  # invoices, kind credit_note
+    ALLOCATION = "allocation"  # invoices: a credit note set against the invoice it credits
+    PAYMENT = "payment"  # payments
+
+
+class SyncStatus(StrEnum):
+    PENDING = "pending"
+    SYNCED = "synced"
+    FAILED = "failed"
+    CONFLICT = "conflict"

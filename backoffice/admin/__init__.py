@@ -30,6 +30,8 @@ from .search.view import SearchView
 from .security.account import AccountView
 from .security.users import UserAdmin
 from .settings import CompanyAdmin
+from .sync.connections import AccountingView
+from .sync.failures import SyncFailuresView
 
 
 def init_app(app: Flask) -> None:
@@ -59,8 +61,14 @@ def init_app(app: Flask) -> None:
                 name="Numbering series",
                 endpoint="numberingseries",
             ),
+            AccountingView(
+                name="Accounting", category="Settings", endpoint="accounting", url="accounting"
+            ),
             AuditEventAdmin(AuditEvent, db, name="Audit", endpoint="auditevent"),
             JobsView(name="Jobs", endpoint="jobs"),
+            SyncFailuresView(
+                name="Sync failures", category="Records", endpoint="sync_failures", url="sync"
+            ),
             AccountView(name="Account", endpoint="account"),
             SearchView(name="Search", endpoint="search"),
         )

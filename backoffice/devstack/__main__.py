@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from cryptography.fernet import Fernet
 
 from .embedded import EmbeddedError, free_port, listening, port_is_free
 from .procs import (
@@ -83,16 +84,25 @@ def instance_dir() -> Path:
 
 def secret_key(instance: Path) -> str:
     """SECRET_KEY from instance/secret_key, made once, so sessions survive restarts."""
-    path = instance / "secret_key"
+    return _kept(instance / "secret_key", lambda: secrets.token_hex(32))
+
+
+def sync_key(instance: Path) -> str:
+    """SYNC_ENCRYPTION_KEY from instance/sync_encryption_key, made once: the accounting
+    connections' sealed secrets stay readable across restarts."""
+    return _kept(instance / "sync_encryption_key", lambda: Fernet.generate_key().decode())
+
+
+def _kept(path: Path, make: Callable[[], str]) -> str:
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             pass  # another devstack wrote it just now
         else:
             with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
+                fh.write(make())
     return path.read_text().strip()
 
 
@@ -163,6 +173,8 @@ def serve(services: Services, port: int, until: ServeUntil) -> int:
     env["REDIS_URL"] = services.redis_url
     if not env.get("SECRET_KEY"):
         env["SECRET_KEY"] = secret_key(instance_dir())
+    if not env.get("SYNC_ENCRYPTION_KEY"):
+        env["SYNC_ENCRYPTION_KEY"] = sync_key(instance_dir())
     app_database(services)
     if not port_is_free(port):
         raise DevstackError(f"port {port} is in use; set PORT to another one")

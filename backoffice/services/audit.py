@@ -10,7 +10,10 @@ from sqlalchemy.orm import Session, UOWTransaction, object_session
 
 from models import AuditEvent, Base, Invoice, utcnow
 
-REDACTED_COLUMNS = frozenset({"password_hash"})
+# Sealed accounting secrets stay out of the trail too: a copy of it is no copy of the tokens.
+REDACTED_COLUMNS = frozenset(
+    {"password_hash", "client_secret_sealed", "access_token_sealed", "refresh_token_sealed"}
+)
 # Columns an explicit event already records (the "login" event is the last login): a change
 # to these alone writes no generic "update" event.
 RECORDED_BY_EVENTS = frozenset({"last_login_at"})

@@ -24,6 +24,7 @@ class Action(StrEnum):
     VIEW_REPORTS = "view_reports"
     APPROVE = "approve"
     RETRY_JOBS = "retry_jobs"
+    RUN_SYNC = "run_sync"
     MANAGE_SETTINGS = "manage_settings"
 
 
@@ -46,6 +47,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.RECORD_PAYMENT,
             Action.VIEW_REPORTS,
             Action.RETRY_JOBS,
+            Action.RUN_SYNC,
         }
     ),
     Role.SUPPORT: frozenset({Action.VIEW, Action.EDIT_CUSTOMER, Action.EDIT_DRAFT, Action.RESEND}),

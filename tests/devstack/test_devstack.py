@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from cryptography.fernet import Fernet
 
 from backoffice.devstack import __main__ as cli
 from backoffice.devstack.embedded import (
@@ -150,6 +151,13 @@ def test_secret_key_is_made_once_and_private(tmp_path: Path) -> None:
     assert len(key) == 64
     assert cli.secret_key(tmp_path) == key
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_sync_key_is_a_fernet_key_made_once_and_private(tmp_path: Path) -> None:
+    key = cli.sync_key(tmp_path)
+    Fernet(key)  # a valid key, or this raises
+    assert cli.sync_key(tmp_path) == key
+    assert (tmp_path / "sync_encryption_key").stat().st_mode & 0o777 == 0o600
 
 
 def serve_stand_ins(monkeypatch: pytest.MonkeyPatch, web: str, worker: str) -> list[cli.Stack]:

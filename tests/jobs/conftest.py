@@ -129,3 +129,16 @@ def app_session(app: Flask) -> Session:
     """A session from the app, as a request would have."""
     with app.app_context():
         return db.sessionmaker()
+
+
+# The accounting sync's fixtures: the local Xero and QuickBooks, a company connected to each.
+from .sync_setup import (  # noqa: E402, F401
+    connected,
+    myob,
+    myob_connected,
+    quickbooks,
+    quickbooks_app,
+    quickbooks_connected,
+    xero,
+    xero_app,
+)

@@ -5,7 +5,15 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from models import Invoice, InvoiceKind, InvoiceStatus, TaxCategory, User, utcnow
+from models import (
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    SyncRecordType,
+    TaxCategory,
+    User,
+    utcnow,
+)
 
 from .. import audit
 from ..delivery import documents
@@ -13,6 +21,7 @@ from ..errors import DomainError
 from ..locking import lock_invoice
 from ..permissions import Action, require
 from ..scoping import require_company
+from ..sync import records as sync_records
 from . import credit_notes, exchange_rates, vat_categories
 from .drafts import check_dates, recalculate, require_draft
 from .numbering import take_number
@@ -47,7 +56,14 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     audit.record(session, "invoice.issue", entity=invoice, detail=invoice.reference)
     session.flush()  # one UPDATE of the invoice and its audit events
     documents.request_render(session, invoice)
+    sync_records.request_push(session, invoice.company_id, _sync_type(invoice), invoice.id)
     return invoice
+
+
+def _sync_type(document: Invoice) -> SyncRecordType:
+    if document.kind == InvoiceKind.CREDIT_NOTE:
+        return SyncRecordType.CREDIT_NOTE
+    return SyncRecordType.INVOICE
 
 
 def _check_issuable(session: Session, invoice: Invoice) -> Invoice | None:
@@ -155,6 +171,10 @@ def void(session: Session, actor: User, invoice: Invoice, reason: str) -> Invoic
     invoice.void_reason = reason.strip()
     audit.record(session, "invoice.void", entity=invoice, detail=reason.strip())
     session.flush()
+    # An invoice the books already have is voided there too; one they never got stays out.
+    sync_records.request_push(
+        session, invoice.company_id, SyncRecordType.INVOICE, invoice.id, existing_only=True
+    )
     return invoice
 
 

@@ -6,7 +6,15 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Invoice, InvoiceKind, Payment, PaymentMethod, PaymentSource, User
+from models import (
+    Invoice,
+    InvoiceKind,
+    Payment,
+    PaymentMethod,
+    PaymentSource,
+    SyncRecordType,
+    User,
+)
 
 from .. import audit
 from ..errors import DomainError
@@ -15,6 +23,7 @@ from ..locking import lock_invoice
 from ..money import check_fits, format_money, minor_unit, parse_decimal, round_money
 from ..permissions import Action, require
 from ..scoping import require_company
+from ..sync import records as sync_records
 
 
 def _existing(
@@ -102,7 +111,9 @@ def record_payment(
         idempotency_key=idempotency_key,
         created_by_id=actor.id,
     )
-    return _book(session, invoice, payment, "payment.record")
+    _book(session, invoice, payment, "payment.record")
+    sync_records.request_push(session, invoice.company_id, SyncRecordType.PAYMENT, payment.id)
+    return payment
 
 
 def record_refund(

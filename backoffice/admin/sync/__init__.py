@@ -1,0 +1,1 @@
+"""Accounting sync screens: the failures finance must look at, with Retry."""

@@ -1,0 +1,121 @@
+"""Settings > Accounting: connect a company to Xero or QuickBooks, disconnect it, see its
+status, and map its sales account, tax rates and payment methods (admins change; finance
+reads)."""
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_login import current_user
+
+from models import AccountingConnection, Company
+
+from ...extensions import db
+from ...services.errors import DomainError, PermissionDenied
+from ...services.permissions import Action, can
+from ...services.scoping import may_see_company
+from ...services.sync import connections, mapping, overview
+from ...services.sync.sealing import keyring
+from ..secured import MAX_ID, refuse
+
+
+def _form_id(name: str) -> int:
+    raw = request.form.get(name, "")
+    return int(raw) if raw.isdigit() and int(raw) <= MAX_ID else 0
+
+
+class AccountingView(BaseView):
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and (
+            can(current_user, Action.MANAGE_SETTINGS) or can(current_user, Action.RUN_SYNC)
+        )
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        refuse("accounting: no access")
+
+    @expose("/")
+    def index(self):
+        return self.render(
+            "admin/accounting.html",
+            companies=overview.overview(db.session, current_user),
+            methods=overview.PAYMENT_METHODS,
+            can_manage=can(current_user, Action.MANAGE_SETTINGS),
+            key_set=bool(current_app.config["SYNC_ENCRYPTION_KEY"]),
+        )
+
+    def _act(self, act, done: str):
+        """Run a change as an admin, commit it, and come back to the screen."""
+        if not can(current_user, Action.MANAGE_SETTINGS):
+            refuse("accounting: change")
+        try:
+            act()
+            db.session.commit()
+        except PermissionDenied as exc:
+            db.session.rollback()
+            refuse(exc.message)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(done, "success")
+        return redirect(self.get_url(".index"))
+
+    def _company(self) -> Company:
+        company = db.session.get(Company, _form_id("company_id"))
+        if company is None or not may_see_company(current_user, company.id):
+            raise DomainError("That company does not exist or is not yours to see.")
+        return company
+
+    @expose("/connect", methods=("POST",))
+    def connect(self):
+        form = request.form
+
+        def act():
+            company = self._company()
+            connections.connect(
+                db.session,
+                current_user,
+                keyring(current_app.config["SYNC_ENCRYPTION_KEY"]),
+                company.id,
+                form.get("provider", ""),
+                client_id=form.get("client_id", ""),
+                client_secret=form.get("client_secret", ""),
+                refresh_token=form.get("refresh_token", ""),
+                tenant_id=form.get("tenant_id", ""),
+            )
+
+        return self._act(act, "Connected. New invoices and payments are pushed from now on.")
+
+    @expose("/disconnect", methods=("POST",))
+    def disconnect(self):
+        def act():
+            connection = db.session.get(AccountingConnection, _form_id("connection_id"))
+            if connection is None or not may_see_company(current_user, connection.company_id):
+                raise DomainError("That connection does not exist or is not yours to see.")
+            connections.disconnect(db.session, current_user, connection)
+
+        return self._act(act, "Disconnected: its tokens are forgotten and nothing is pushed.")
+
+    @expose("/mapping", methods=("POST",))
+    def save_mapping(self):
+        form = request.form
+
+        def act():
+            company = self._company()
+            mapping.save_mapping(
+                db.session,
+                current_user,
+                company.id,
+                form.get("provider", ""),
+                sales_account_code=form.get("sales_account_code", ""),
+                tax_types={
+                    int(name.removeprefix("tax_type_")): value
+                    for name, value in form.items()
+                    if name.startswith("tax_type_") and name[9:].isdigit()
+                },
+                payment_accounts={
+                    method: form.get(f"account_{method}", "") for method in overview.PAYMENT_METHODS
+                },
+            )
+
+        return self._act(act, "Mapping saved.")

@@ -1,0 +1,28 @@
+"""How much of a credit note is set against the invoice it credits in the books."""
+
+from decimal import Decimal
+
+from models import Invoice, InvoiceStatus
+
+from ..money import round_money
+
+
+def allocatable(note: Invoice) -> Decimal:
+    """The note's total, but never more than the invoice still owed before it.
+
+    The books refuse an allocation above what is due: after payments, the rest of the note
+    stays unallocated there, as the credit the customer is owed back (Refund due).
+    """
+    original = note.original_invoice
+    earlier = sum(
+        (
+            other.total_amount
+            for other in original.credit_notes
+            if other.id != note.id
+            and other.status != InvoiceStatus.DRAFT
+            and (other.issued_at, other.id) < (note.issued_at, note.id)
+        ),
+        Decimal(0),
+    )
+    owed = original.total_amount - original.paid_amount - earlier
+    return round_money(max(Decimal(0), min(note.total_amount, owed)), note.currency)

@@ -1,0 +1,173 @@
+"""Accounting sync rules without a provider: mapping checks, sealed secrets, permissions."""
+
+from decimal import Decimal
+
+import pytest
+from cryptography.fernet import Fernet
+
+from backoffice.config import ConfigError, load
+from backoffice.services.errors import DomainError, PermissionDenied
+from backoffice.services.invoicing import lifecycle
+from backoffice.services.payments import ledger
+from backoffice.services.sync import connections, mapping, push, records
+from backoffice.services.sync.amounts import allocatable
+from backoffice.services.sync.http import SyncFailure, dumps
+from backoffice.services.sync.sealing import keyring, reseal_all
+from models import Role, SyncRecordType
+from tests import factories
+
+OLD_KEY, NEW_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+
+
+def connect(session, admin, company, key: str = OLD_KEY):
+    return connections.connect(
+        session,
+        admin,
+        keyring(key),
+        company.id,
+        "xero",
+        client_id="client-1",
+        client_secret="very-secret-client-secret",
+        refresh_token="refresh-token-value",
+        tenant_id="tenant-1",
+    )
+
+
+def test_missing_mapping_names_everything_finance_must_fill_in(session, admin, company, vat19):
+    vat19.country = company.country
+    problems = mapping.missing(session, company.id, "xero", methods=["bank_transfer", "card"])
+    assert problems == [
+        "Set the sales account code that invoices post to in Xero.",
+        f"Map the tax rate “{vat19}” to a Xero tax type.",
+        "Map payments by bank transfer to a Xero bank or clearing account.",
+        "Map payments by card to a Xero bank or clearing account.",
+    ]
+    mapping.save_mapping(
+        session,
+        admin,
+        company.id,
+        "xero",
+        sales_account_code=" 200 ",
+        tax_types={vat19.id: "OUTPUT2"},
+        payment_accounts={"bank_transfer": "090", "card": ""},
+    )
+    assert mapping.missing(session, company.id, "xero", methods=["bank_transfer", "card"]) == [
+        "Map payments by card to a Xero bank or clearing account."
+    ]
+
+
+def test_push_with_an_incomplete_mapping_fails_before_calling_the_provider(
+    session, admin, finance, company, customer, vat19
+):
+    connect(session, admin, company)
+    invoice = factories.make_issued_invoice(
+        session, finance, customer, [factories.line(vat19, "1", "10.00")]
+    )
+    record = records.find_record(session, company.id, "xero", "invoice", invoice.id)
+    outcome = push.push_step(session, record.id, record.request_count, lambda c: Nowhere(), True)
+    assert outcome.finished and outcome.failure is not None
+    assert record.status == "failed" and record.attempts == 1
+    assert record.last_error.startswith("Set the sales account code that invoices post to in Xero.")
+    assert f"Map the tax rate “{vat19}” to a Xero tax type." in record.last_error
+
+
+class Nowhere:
+    """A provider that must not be called."""
+
+    name = "xero"
+    updatable = frozenset()
+
+    def payload(self, *args):
+        raise AssertionError("no payload should be built")
+
+    def push(self, *args):
+        raise AssertionError("nothing should be pushed")
+
+
+def test_issuing_asks_for_a_sync_only_when_the_company_is_connected(
+    session, admin, finance, company, customer, vat19
+):
+    first = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
+    assert records.find_record(session, company.id, "xero", "invoice", first.id) is None
+    connect(session, admin, company)
+    second = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
+    record = records.find_record(session, company.id, "xero", "invoice", second.id)
+    assert (record.status, record.request_count) == ("pending", 1)
+    assert session.info["job_requests"][-1].job_id == f"sync-{record.id}-r1"
+
+
+def test_secrets_are_sealed_at_rest_and_survive_a_key_rotation(session, admin, company):
+    connection = connect(session, admin, company)
+    session.flush()
+    for column in ("client_secret_sealed", "refresh_token_sealed"):
+        assert "secret" not in getattr(connection, column)
+        assert "refresh-token" not in getattr(connection, column)
+
+    assert reseal_all(session, keyring(f"{NEW_KEY},{OLD_KEY}")) == 1
+    opened = connections.credentials(connection, keyring(NEW_KEY))  # the old key is gone
+    assert opened.client_secret == "very-secret-client-secret"
+    assert opened.tokens.refresh_token == "refresh-token-value"
+    assert "very-secret" not in repr(opened)
+    with pytest.raises(DomainError, match="cannot be opened with SYNC_ENCRYPTION_KEY"):
+        connections.credentials(connection, keyring(OLD_KEY))
+
+
+def test_a_malformed_key_stops_the_app_without_echoing_it():
+    with pytest.raises(ConfigError, match="SYNC_ENCRYPTION_KEY") as refused:
+        load({}, {"TESTING": True, "SYNC_ENCRYPTION_KEY": "not-a-key-abc123"})
+    assert "not-a-key-abc123" not in str(refused.value)
+    with pytest.raises(DomainError, match="SYNC_ENCRYPTION_KEY is not set"):
+        keyring("")
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.SUPPORT, Role.MANAGER])
+def test_only_admins_connect_accounting_systems(session, company, role):
+    user = factories.make_user(session, role, companies=[company])
+    with pytest.raises(PermissionDenied):
+        connect(session, user, company)
+
+
+def test_support_and_managers_may_not_retry_a_sync(session, admin, finance, company):
+    connect(session, admin, company)
+    (record,) = records.request_push(session, company.id, SyncRecordType.CUSTOMER, 1)
+    for role in (Role.SUPPORT, Role.MANAGER):
+        with pytest.raises(PermissionDenied):
+            records.retry(session, factories.make_user(session, role, companies=[company]), record)
+    records.mark_failure(record, SyncFailure("Xero said no"), final=True)
+    records.retry(session, finance, record)
+    assert (record.status, record.request_count) == ("pending", 2)
+
+
+def test_amounts_are_sent_as_exact_json_numbers():
+    body = {"Amount": Decimal("123456789012345.678"), "Quantity": Decimal("2.0000"), "n": 1}
+    assert dumps(body) == '{"Amount": 123456789012345.678, "Quantity": 2.0000, "n": 1}'
+
+
+def test_a_credit_note_is_allocated_only_as_far_as_the_invoice_is_still_owed(
+    session, finance, customer, vat19
+):
+    invoice = factories.make_issued_invoice(
+        session, finance, customer, [factories.line(vat19, "1", "100.00")]
+    )  # 119.00
+    draft = lifecycle.create_credit_note(session, finance, invoice)
+    factories.edit_draft(session, finance, draft, factories.set_quantity(0, "1", "50.00"))
+    first = lifecycle.issue(session, finance, draft, factories.ISSUE_DAY)  # 59.50
+    assert allocatable(first) == Decimal("59.50")
+    ledger.record_payment(session, finance, invoice, "50.00", factories.ISSUE_DAY)
+    rest = lifecycle.credit_in_full(session, finance, invoice, factories.ISSUE_DAY)  # 59.50
+    assert allocatable(rest) == Decimal("9.50")  # 119.00 - 59.50 credited - 50.00 paid
+    assert ("allocation", rest.id) in push.chain(session, "credit_note", rest.id)
+
+
+def test_a_credit_note_for_a_paid_invoice_is_not_allocated(session, finance, customer, vat19):
+    invoice = factories.make_issued_invoice(
+        session, finance, customer, [factories.line(vat19, "1", "100.00")]
+    )
+    ledger.record_payment(session, finance, invoice, "119.00", factories.ISSUE_DAY)
+    note = lifecycle.credit_in_full(session, finance, invoice, factories.ISSUE_DAY)
+    assert allocatable(note) == 0
+    assert push.chain(session, "credit_note", note.id) == [
+        ("customer", customer.id),
+        ("invoice", invoice.id),
+        ("credit_note", note.id),
+    ]
