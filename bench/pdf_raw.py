@@ -2,24 +2,106 @@
 
     .venv/bin/python -m bench.pdf_raw            # 20 x 30 lines, 3 x 500 lines
     .venv/bin/python -m bench.pdf_raw -n 50 -N 5 --out /tmp/pdf-bench
+    .venv/bin/python -m bench.pdf_raw --compare  # against the two-pass renderer and a plain one
+    .venv/bin/python -m bench.pdf_raw --rss 1000 # memory over 1,000 renders in one process
 
 The invoices are built in memory (no database): the same objects the renderer gets from a
 session, with totals computed by backoffice.services.totals. Reports PDFs per second after
 preload(), the first (cold) render separately, and peak memory: tracemalloc's peak of Python
 allocations during one extra render of each size (tracing slows rendering ~6x, so it is kept
 out of the timed ones), and the process's maximum resident set size.
+
+--compare times three renderers of the same invoice in turn, round after round, so a busy
+machine slows them alike, and reports each one's median:
+
+- now: backoffice.services.delivery.pdf, one layout pass;
+- two-pass: the renderer as it was before (issue 13), kept here only: the same template with
+  xhtml2pdf's <pdf:pagenumber>/<pdf:pagecount> footer, through pisa.pisaDocument, which lays
+  the document out twice to count its pages;
+- plain: a plain xhtml2pdf invoice template (embedded DejaVu fonts, a repeating table
+  header, no page count) through pisa.pisaDocument: what the library costs without us.
+
+--rss renders the 30-line invoice that many times and prints the resident set size every
+tenth of the way: flat means no memory kept per document.
 """
 
 import argparse
 import hashlib
+import io
+import os
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+
+import psutil
+from jinja2 import Template
+from xhtml2pdf import pisa
 
 from backoffice.services.delivery import pdf
 from backoffice.services.delivery.pdf_sample import build_invoice
+from models import Invoice
+
+# The footer cell as the template had it before the page label was drawn at save.
+TWO_PASS_FOOTER = (
+    '<td class="footer-page">{page} <pdf:pagenumber></pdf:pagenumber> {of}'
+    " <pdf:pagecount></pdf:pagecount></td>"
+)
+
+PLAIN = Template(
+    """<html><head><meta charset="utf-8"/><style>
+  @font-face { font-family: DejaVuSans; src: url("fonts/DejaVuSans.ttf"); }
+  @font-face { font-family: DejaVuSansBold; src: url("fonts/DejaVuSans-Bold.ttf"); }
+  @page { size: a4 portrait; margin: 2cm; }
+  body { font-family: DejaVuSans; font-size: 9pt; }
+  th, h1 { font-family: DejaVuSansBold; }
+  th { background-color: #dddddd; text-align: left; }
+  .num { text-align: right; }
+</style></head><body>
+<h1>Invoice {{ invoice.reference }}</h1>
+<p>{{ invoice.company.name }}<br/>{{ invoice.customer.name }}<br/>{{ invoice.customer.address }}</p>
+<table repeat="1"><thead><tr><th>#</th><th>Description</th><th class="num">Qty</th>
+<th>Unit</th><th class="num">Price</th><th class="num">Amount</th></tr></thead><tbody>
+{% for line in invoice.lines %}<tr><td>{{ line.position }}</td><td>{{ line.description }}</td>
+<td class="num">{{ line.quantity }}</td><td>{{ line.unit }}</td>
+<td class="num">{{ line.unit_price }}</td><td class="num">{{ line.net_amount }}</td></tr>
+{% endfor %}</tbody></table>
+<p class="num">Net {{ invoice.net_amount }} · VAT {{ invoice.tax_amount }} ·
+Total {{ invoice.total_amount }} {{ invoice.currency }}</p>
+</body></html>""",
+    autoescape=True,
+)
+
+
+def render_two_pass(invoice: Invoice) -> bytes:
+    """The invoice as the renderer before issue 13 made it: <pdf:pagecount>, two passes."""
+    context = pdf.invoice_context(invoice)
+    labels = context["labels"]
+    html = pdf.render_html(context).replace(
+        '<td class="footer-page"></td>',
+        TWO_PASS_FOOTER.format(page=labels["page"], of=labels["of"]),
+    )
+    return _pisa(html)
+
+
+def render_plain(invoice: Invoice) -> bytes:
+    """The invoice through a plain xhtml2pdf template."""
+    return _pisa(PLAIN.render(invoice=invoice))
+
+
+def _pisa(html: str) -> bytes:
+    with pdf._invariant_reportlab():  # the same reproducible bytes as the product
+        return pisa.pisaDocument(
+            io.BytesIO(html.encode("utf-8")),
+            encoding="utf-8",
+            dest_bytes=True,
+            path=str(pdf.ASSETS_DIR / pdf.DOCUMENT_PATH_NAME),
+            resource_policy=pdf.resource_policy(),
+            raise_exception=True,
+        )
 
 
 def bench(line_count: int, repeat: int, out: Path | None) -> dict:
@@ -51,17 +133,84 @@ def bench(line_count: int, repeat: int, out: Path | None) -> dict:
     }
 
 
+def compare(line_count: int, rounds: int) -> dict[str, float]:
+    """Median seconds per PDF of each renderer, timed in turn, round after round."""
+    invoice = build_invoice(line_count)
+    renderers: dict[str, Callable[[Invoice], bytes]] = {
+        "now": pdf.render_invoice_pdf,
+        "two-pass": render_two_pass,
+        "plain": render_plain,
+    }
+    times: dict[str, list[float]] = {name: [] for name in renderers}
+    for _ in range(rounds):
+        for name, render in renderers.items():
+            started = time.perf_counter()
+            render(invoice)
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def report_compare(rounds: int, large_rounds: int) -> None:
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    small = compare(30, rounds)
+    print(
+        f"30 lines, median of {rounds} interleaved rounds: now {small['now'] * 1000:.0f} ms,"
+        f" two-pass {small['two-pass'] * 1000:.0f} ms, plain {small['plain'] * 1000:.0f} ms;"
+        f" now / two-pass = {small['now'] / small['two-pass']:.0%},"
+        f" now / plain = {small['now'] / small['plain']:.0%}"
+    )
+    if large_rounds:
+        large = compare(500, large_rounds)
+        print(
+            f"500 lines, median of {large_rounds} rounds: now {large['now']:.2f} s,"
+            f" two-pass {large['two-pass']:.2f} s, plain {large['plain']:.2f} s;"
+            f" now / two-pass = {large['now'] / large['two-pass']:.0%};"
+            f" now per line: 30 lines {small['now'] / 30 * 1000:.1f} ms,"
+            f" 500 lines {large['now'] / 500 * 1000:.1f} ms"
+        )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def report_rss(renders: int) -> None:
+    invoice = build_invoice(30)
+    process = psutil.Process()
+    samples = []
+    step = max(1, renders // 10)
+    started = time.perf_counter()
+    for done in range(1, renders + 1):
+        pdf.render_invoice_pdf(invoice)
+        if done % step == 0:
+            samples.append(process.memory_info().rss / 2**20)
+            print(f"  after {done:>5} renders: RSS {samples[-1]:.1f} MiB", flush=True)
+    elapsed = time.perf_counter() - started
+    print(
+        f"{renders} renders in {elapsed:.0f} s; RSS first sample {samples[0]:.1f} MiB,"
+        f" last {samples[-1]:.1f} MiB, growth from the first sample to the last"
+        f" {samples[-1] - samples[0]:+.1f} MiB"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=20, help="renders of the 30-line invoice")
     parser.add_argument("-N", type=int, default=3, help="renders of the 500-line invoice")
     parser.add_argument("--out", type=Path, help="write the last PDF of each size here")
+    parser.add_argument(
+        "--compare", action="store_true", help="time against the two-pass and a plain renderer"
+    )
+    parser.add_argument("--rss", type=int, help="print RSS over this many renders")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     pdf.preload()
     elapsed = time.perf_counter() - started
     print(f"preload (fonts, warm-up render; modules imported at start): {elapsed:.2f} s")
+    if args.compare:
+        report_compare(args.n, args.N)
+        return
+    if args.rss:
+        report_rss(args.rss)
+        return
     for line_count, repeat in ((30, args.n), (500, args.N)):
         result = bench(line_count, repeat, args.out)
         print(

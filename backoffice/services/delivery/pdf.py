@@ -13,7 +13,6 @@ Three properties matter more than looks:
 """
 
 import functools
-import io
 import logging
 import threading
 from collections.abc import Iterator, Mapping
@@ -31,8 +30,9 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 from reportlab import rl_config
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import cm
 from stdnum import iban as stdnum_iban
-from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessPolicy
 
 from models import Invoice, InvoiceKind, InvoiceStatus, TaxCategory
@@ -41,6 +41,7 @@ from ..invoicing.vat_categories import VATEX
 from ..money import currency_exponent, format_money, round_money
 from .documents import RenderFailed
 from .pdf_labels import DEFAULT_LANGUAGE, LABELS, labels_for
+from .pdf_layout import PageLabel, xhtml_to_pdf
 from .pdf_sample import build_invoice
 
 log = logging.getLogger(__name__)
@@ -236,11 +237,6 @@ def invoice_context(invoice: Invoice, assets_dir: Path | None = None) -> dict[st
     }
 
 
-def render_invoice_html(invoice: Invoice, assets_dir: Path | None = None) -> str:
-    """Render the invoice's XHTML for xhtml2pdf."""
-    return _env.get_template("invoice.html").render(invoice_context(invoice, assets_dir))
-
-
 @contextmanager
 def _invariant_reportlab() -> Iterator[None]:
     """Make reportlab write a fixed date and a content-derived ID, for reproducible bytes."""
@@ -253,10 +249,30 @@ def _invariant_reportlab() -> Iterator[None]:
             rl_config.invariant = previous
 
 
+def page_label(labels: Mapping[str, str]) -> PageLabel:
+    """The footer's "Page n of m" in the customer's language, where the template's footer
+    (templates/pdf/_style.html) leaves room for it: flush with the right margin (1.8 cm), on
+    the baseline of the footer's first line. That is the top of the footer frame (0.8 cm +
+    1.1 cm), less its 0.5 pt rule, 4 pt padding and the 4.818 pt xhtml2pdf puts between the
+    top of a 7 pt line and its baseline (tests/services/test_pdf.py checks the alignment)."""
+    return PageLabel(
+        text=f"{labels['page']} {{page}} {labels['of']} {{pages}}",
+        font_family="DejaVuSans",
+        font_size=7,
+        color="#6b7785",
+        right=A4[0] - 1.8 * cm,
+        baseline=1.9 * cm - (0.5 + 4 + 4.818),
+    )
+
+
 def html_to_pdf(
-    html: str, assets_dir: Path | None = None, time_limit: float | None = None
+    html: str,
+    assets_dir: Path | None = None,
+    time_limit: float | None = None,
+    label: PageLabel | None = None,
 ) -> bytes:
-    """Convert XHTML to PDF under the asset-only resource policy, within time_limit seconds.
+    """Convert XHTML to PDF under the asset-only resource policy, within time_limit seconds,
+    with label on every page when given.
 
     xhtml2pdf checks the limit itself between elements and placed flowables, so it needs no
     signal: RQ's job timeout already owns SIGALRM, and a simple worker runs jobs in its main
@@ -265,26 +281,25 @@ def html_to_pdf(
     assets = assets_dir or ASSETS_DIR
     try:
         with _invariant_reportlab():
-            result = pisa.pisaDocument(
-                io.BytesIO(html.encode("utf-8")),
-                encoding="utf-8",
-                dest_bytes=True,
-                path=str(assets / DOCUMENT_PATH_NAME),
-                resource_policy=resource_policy(assets, time_limit),
-                raise_exception=True,
+            return xhtml_to_pdf(
+                html, str(assets / DOCUMENT_PATH_NAME), resource_policy(assets, time_limit), label
             )
     except RenderLimitError as exc:
         raise RenderFailed(
             f"rendering took longer than the {time_limit:g} seconds allowed"
         ) from exc
-    if not isinstance(result, bytes):
-        raise RenderFailed(f"the renderer could not lay the document out ({result.err} errors)")
-    return result
+
+
+def render_html(context: Mapping[str, Any]) -> str:
+    """The invoice's XHTML for xhtml2pdf, from invoice_context()."""
+    return _env.get_template("invoice.html").render(context)
 
 
 def render_invoice_pdf(invoice: Invoice, time_limit: float | None = None) -> bytes:
     """Render an invoice or credit note to PDF bytes, identical for identical invoices."""
-    return html_to_pdf(render_invoice_html(invoice), time_limit=time_limit)
+    context = invoice_context(invoice)
+    label = page_label(context["labels"])
+    return html_to_pdf(render_html(context), time_limit=time_limit, label=label)
 
 
 @functools.cache  # once per process: the fonts and templates stay loaded
