@@ -15,10 +15,14 @@ kept between documents: ours always name the same fonts, and each cache is bound
 """
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from reportlab.lib.colors import HexColor
-from reportlab.lib.fonts import tt2ps
+from reportlab.lib.fonts import addMapping, tt2ps
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from xhtml2pdf.builders.printmarks import MarkedCanvas
 from xhtml2pdf.config.resources import ResourceAccessPolicy, render_budget, use_policy
 from xhtml2pdf.context import pisaContext
@@ -35,7 +39,7 @@ class PageLabel:
     from the page's left and bottom edges."""
 
     text: str  # with {page} and {pages}
-    font_family: str  # as the document's CSS names it (@font-face)
+    font_family: str  # as the document's CSS names it
     font_size: float
     color: str
     right: float
@@ -91,13 +95,35 @@ class _OnePassDoc(PmlBaseDoc):
         return canvas
 
 
+def register_family(family: str, path: Path) -> str:
+    """Make a TrueType file ReportLab's font for a CSS font-family, in every weight and style
+    (as xhtml2pdf does for a @font-face); returns the name ReportLab knows it by.
+
+    Once per process: reading a face takes ~10 ms, and a @font-face in the document would
+    read and hash the file again for every PDF.
+    """
+    name = f"{family.lower()}_embedded"
+    pdfmetrics.registerFont(TTFont(name, str(path)))
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(family.lower(), bold, italic, name)
+    return name
+
+
 def xhtml_to_pdf(
-    html: str, path: str, policy: ResourceAccessPolicy, page_label: PageLabel | None = None
+    html: str,
+    path: str,
+    policy: ResourceAccessPolicy,
+    fonts: Mapping[str, str],
+    page_label: PageLabel | None = None,
 ) -> bytes:
     """Convert XHTML to PDF bytes in one layout pass; path names the document, whose folder
-    relative resources resolve against. Raises what xhtml2pdf and ReportLab raise."""
+    relative resources resolve against, and fonts maps the families its CSS may name to fonts
+    from register_family. Raises what xhtml2pdf and ReportLab raise."""
     context = pisaContext(path)
     context.resource_policy = policy
+    for family, name in fonts.items():
+        context.registerFont(family.lower(), [name])
     try:
         with use_policy(policy), render_budget(policy):
             pisaStory(html, path, encoding="utf-8", context=context)
@@ -117,8 +143,8 @@ def _default_page(context: pisaContext) -> PmlPageTemplate:
 
 
 def _regular_face(context: pisaContext, family: str) -> str:
-    """The ReportLab font drawing family's regular face in this document: the one its
-    @font-face embedded, so the label adds no font of its own to the PDF."""
+    """The ReportLab font drawing family's regular face in this document, so the label adds
+    no font of its own to the PDF."""
     return tt2ps(context.getFontName(family), 0, 0)
 
 
