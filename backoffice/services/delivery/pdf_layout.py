@@ -4,7 +4,7 @@ xhtml2pdf's own `<pdf:pagecount>` makes ReportLab lay the whole document out twi
 pass only counts the pages. Here the count is never part of the layout. Every page shows a
 form XObject named for its number, and the forms are written once the canvas knows how many
 pages there are, when it saves (ReportLab resolves a form drawn before it is defined). The
-label is right-aligned inside its form, so how wide the count is never moves anything else.
+label is right-aligned in its form, so how wide the count is never moves anything else.
 
 What xhtml2pdf's pisaDocument does around the build is kept: the resource policy and the time
 budget cover parsing and drawing, and the temporary files of resources are cleaned up. What it
@@ -56,11 +56,7 @@ class PageLabelCanvas(MarkedCanvas):
 
     def showPage(self) -> None:
         if self.page_label is not None:
-            label = self.page_label
-            self.saveState()
-            self.translate(label.right, label.baseline)
             self.doForm(_form_name(self.getPageNumber()))
-            self.restoreState()
         super().showPage()
 
     def save(self) -> None:
@@ -71,7 +67,10 @@ class PageLabelCanvas(MarkedCanvas):
                 self.beginForm(_form_name(page))
                 self.setFont(self.label_font, label.font_size)
                 self.setFillColor(HexColor(label.color))
-                self.drawRightString(0, 0, label.text.format(page=page, pages=pages))
+                # In page coordinates: a form shows only what lies inside its box, the page.
+                self.drawRightString(
+                    label.right, label.baseline, label.text.format(page=page, pages=pages)
+                )
                 self.endForm()
         super().save()
 
