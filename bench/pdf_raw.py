@@ -12,7 +12,7 @@ allocations during one extra render of each size (tracing slows rendering ~6x, s
 out of the timed ones), and the process's maximum resident set size.
 
 --compare times three renderers of the same invoice in turn, round after round, so a busy
-machine slows them alike, and reports each one's median:
+machine slows them alike, each in a process of its own, and reports each one's median:
 
 - now: backoffice.services.delivery.pdf, one layout pass;
 - two-pass: the renderer as it was before (issue 13), kept here only: the same template with
@@ -28,6 +28,7 @@ tenth of the way: flat means no memory kept per document.
 import argparse
 import hashlib
 import io
+import multiprocessing
 import os
 import resource
 import statistics
@@ -144,24 +145,50 @@ def bench(line_count: int, repeat: int, out: Path | None) -> dict:
 
 def compare(line_count: int, rounds: int) -> dict[str, tuple[float, float]]:
     """Median seconds per PDF of each renderer, timed in turn, round after round: (wall time,
-    CPU time of this process). CPU time counts less of what other processes take from us."""
+    CPU time). CPU time counts less of what other processes take from us.
+
+    Each renderer runs in a process of its own, forked after preload() and woken in turn, so
+    only one renders at any moment and none finds the caches another left: pisaDocument
+    empties xhtml2pdf's caches after each document, which the one-pass renderer keeps.
+    """
     invoice = build_invoice(line_count)
     renderers: dict[str, Callable[[Invoice], bytes]] = {
         "now": pdf.render_invoice_pdf,
         "two-pass": render_two_pass,
         "plain": render_plain,
     }
-    wall: dict[str, list[float]] = {name: [] for name in renderers}
-    cpu: dict[str, list[float]] = {name: [] for name in renderers}
-    for _ in range(rounds):
-        for name, render in renderers.items():
-            started, started_cpu = time.perf_counter(), time.process_time()
-            render(invoice)
-            cpu[name].append(time.process_time() - started_cpu)
-            wall[name].append(time.perf_counter() - started)
+    fork = multiprocessing.get_context("fork")
+    pipes, processes = {}, []
+    for name, render in renderers.items():
+        pipes[name], child_end = fork.Pipe()
+        processes.append(fork.Process(target=_render_on_cue, args=(render, invoice, child_end)))
+        processes[-1].start()
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in renderers}
+    try:
+        for _ in range(rounds):
+            for name, pipe in pipes.items():
+                pipe.send(True)
+                times[name].append(pipe.recv())
+    finally:
+        for pipe in pipes.values():
+            pipe.send(False)
+        for process in processes:
+            process.join()
     return {
-        name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in renderers
+        name: (
+            statistics.median(wall for wall, _ in values),
+            statistics.median(cpu for _, cpu in values),
+        )
+        for name, values in times.items()
     }
+
+
+def _render_on_cue(render: Callable[[Invoice], bytes], invoice: Invoice, pipe) -> None:
+    """Render once each time the pipe says True, answering (wall, CPU) seconds; stop on False."""
+    while pipe.recv():
+        started, started_cpu = time.perf_counter(), time.process_time()
+        render(invoice)
+        pipe.send((time.perf_counter() - started, time.process_time() - started_cpu))
 
 
 def _ratios(times: dict[str, tuple[float, float]], scale: float, unit: str) -> str:
