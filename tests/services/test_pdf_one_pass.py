@@ -52,6 +52,18 @@ def test_a_multi_page_invoice_renders_to_identical_bytes():
     assert pdf.render_invoice_pdf(invoice) == pdf.render_invoice_pdf(invoice)
 
 
+def test_the_document_id_follows_the_content_not_only_the_title():
+    def document_id(invoice):
+        return PdfReader(io.BytesIO(pdf.render_invoice_pdf(invoice))).trailer["/ID"][0]
+
+    # Same number, so the same title, author and subject: ReportLab's invariant ID used to
+    # be derived from those alone.
+    three_lines, thirty_lines = build_invoice(3, number=7), build_invoice(30, number=7)
+
+    assert document_id(three_lines) != document_id(thirty_lines)
+    assert document_id(three_lines) == document_id(build_invoice(3, number=7))
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
 def test_page_label_sits_on_the_footer_line_flush_with_the_right_margin(tmp_path):
     path = tmp_path / "invoice.pdf"

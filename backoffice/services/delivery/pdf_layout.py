@@ -47,7 +47,8 @@ class PageLabel:
 
 
 class PageLabelCanvas(MarkedCanvas):
-    """A canvas that places each page's label as a form and fills the forms in at save."""
+    """A canvas that places each page's label as a form and fills the forms in at save, and
+    makes the document ID a digest of what the pages draw."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -57,6 +58,9 @@ class PageLabelCanvas(MarkedCanvas):
     def showPage(self) -> None:
         if self.page_label is not None:
             self.doForm(_form_name(self.getPageNumber()))
+        # In invariant mode ReportLab derives the document ID from the title, author and
+        # subject alone: every draft preview (no number in its title) would share one ID.
+        self._doc.updateSignature("".join(self._code))
         super().showPage()
 
     def save(self) -> None:
