@@ -58,10 +58,11 @@ FONT_FILES = {
 }
 TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "templates" / "pdf"
 LOGO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif"})
-# The template names its images relative to the asset folder (the document's directory).
+# Relative paths in a document resolve against the asset folder, the document's directory.
 DOCUMENT_PATH_NAME = "invoice.html"
 
-# reportlab keeps invariant mode in a module global; one render at a time flips it.
+# ReportLab keeps invariant mode, its fonts and xhtml2pdf's caches in module globals: one
+# render at a time.
 _render_lock = threading.Lock()
 
 
@@ -282,7 +283,8 @@ def page_label(labels: Mapping[str, str]) -> PageLabel:
     (templates/pdf/_style.html) leaves room for it: flush with the right margin (1.8 cm), on
     the baseline of the footer's first line. That is the top of the footer frame (0.8 cm +
     1.1 cm), less its 0.5 pt rule, 4 pt padding and the 4.818 pt xhtml2pdf puts between the
-    top of a 7 pt line and its baseline (tests/services/test_pdf.py checks the alignment)."""
+    top of a 7 pt line and its baseline (tests/services/test_pdf_one_pass.py checks that it
+    lines up)."""
     return PageLabel(
         text=f"{labels['page']} {{page}} {labels['of']} {{pages}}",
         font_family="DejaVuSans",
