@@ -29,8 +29,9 @@ time per job outside it (fork, dequeue, RQ bookkeeping), the peak resident memor
 seconds used meanwhile by the workers, PostgreSQL, this process and anything else (a busy
 machine shows up there).
 
-The database `backoffice_bench` is dropped and created at the start, and dropped at the end
-unless --keep; Redis db 5 is emptied before and after; workers still running are stopped on
+The database `backoffice_bench` (or $BENCH_PDF_DATABASE) is dropped and created at the start,
+and dropped at the end unless --keep; Redis db 5 (or $BENCH_PDF_REDIS_URL) is emptied before
+and after; workers still running are stopped on
 the way out (also on Ctrl+C or SIGTERM). Worker logs go to a temporary folder and are printed
 when a worker fails.
 """
@@ -67,9 +68,11 @@ from models import Customer, InvoiceLine, Role, StoredDocument, TaxCategory, Use
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[1]
-DATABASE_NAME = "backoffice_bench"
+# Overridable so benchmarks on a machine shared with others use a database and Redis db of
+# their own: this one drops the database and empties the Redis db.
+DATABASE_NAME = os.environ.get("BENCH_PDF_DATABASE", "backoffice_bench")
 DATABASE_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE_NAME}"
-REDIS_URL = "redis://127.0.0.1:6379/5"
+REDIS_URL = os.environ.get("BENCH_PDF_REDIS_URL", "redis://127.0.0.1:6379/5")
 SECRET_KEY = "bench-only-not-secret"
 RETRY_INTERVALS = "10,30"
 # bench.pdf_raw's tax rate ids 1, 2, 3: percentage and category.

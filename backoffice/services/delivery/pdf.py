@@ -1,6 +1,6 @@
 """Render invoices and credit notes to PDF (xhtml2pdf), reading nothing but our own assets.
 
-Three properties matter more than looks:
+What matters more than looks:
 
 - Nothing in the document can make the renderer fetch anything. User text is escaped by
   Jinja's autoescape, and xhtml2pdf runs under a ResourceAccessPolicy with remote access off
@@ -8,13 +8,14 @@ Three properties matter more than looks:
   None would not block anything in xhtml2pdf, so none is used.
 - The same invoice renders to the same bytes: reportlab's invariant mode fixes the creation
   date and derives the document ID from the content instead of the clock.
-- A worker calls preload() once before forking, so jobs do not re-import xhtml2pdf and
-  re-parse the fonts for every PDF.
+- A worker calls preload() once before forking, so jobs do not re-import xhtml2pdf; the fonts
+  are registered once per process, not read from a @font-face for every PDF.
+- One layout pass per document: "Page n of m" is filled in at save (pdf_layout.py).
 """
 
 import functools
-import io
 import logging
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,10 +30,12 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2.ext import Extension
 from markupsafe import Markup, escape
 from reportlab import rl_config
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import cm
 from stdnum import iban as stdnum_iban
-from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessPolicy
 
 from models import Invoice, InvoiceKind, InvoiceStatus, TaxCategory
@@ -41,18 +44,38 @@ from ..invoicing.vat_categories import VATEX
 from ..money import currency_exponent, format_money, round_money
 from .documents import RenderFailed
 from .pdf_labels import DEFAULT_LANGUAGE, LABELS, labels_for
+from .pdf_layout import PageLabel, register_family, xhtml_to_pdf
 from .pdf_sample import build_invoice
 
 log = logging.getLogger(__name__)
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+# The families the template's CSS names, shipped with the project (DejaVu's licence allows it)
+# so a PDF never depends on what a machine has installed. Bold is a family of its own.
+FONT_FILES = {
+    "DejaVuSans": ASSETS_DIR / "fonts" / "DejaVuSans.ttf",
+    "DejaVuSansBold": ASSETS_DIR / "fonts" / "DejaVuSans-Bold.ttf",
+}
 TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "templates" / "pdf"
 LOGO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif"})
-# The template names its fonts relative to the asset folder (the document's directory).
+# Relative paths in a document resolve against the asset folder, the document's directory.
 DOCUMENT_PATH_NAME = "invoice.html"
 
-# reportlab keeps invariant mode in a module global; one render at a time flips it.
+# ReportLab keeps invariant mode, its fonts and xhtml2pdf's caches in module globals: one
+# render at a time.
 _render_lock = threading.Lock()
+
+
+class _TagIndentation(Extension):
+    """Drop the line breaks and indentation between tags in the templates' own text (never in
+    the values put into them): each such run is a text node xhtml2pdf parses, styles and lays
+    out, about 7 % of a 30-line invoice. Runs without a line break may be a word space."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return _BETWEEN_TAGS.sub(r"\1\2", source)
+
+
+_BETWEEN_TAGS = re.compile(r"(>|%}|#})[ \t]*\n\s*(<|{%|{#)")
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATE_DIR),
@@ -60,6 +83,7 @@ _env = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=[_TagIndentation],
 )
 
 
@@ -236,11 +260,6 @@ def invoice_context(invoice: Invoice, assets_dir: Path | None = None) -> dict[st
     }
 
 
-def render_invoice_html(invoice: Invoice, assets_dir: Path | None = None) -> str:
-    """Render the invoice's XHTML for xhtml2pdf."""
-    return _env.get_template("invoice.html").render(invoice_context(invoice, assets_dir))
-
-
 @contextmanager
 def _invariant_reportlab() -> Iterator[None]:
     """Make reportlab write a fixed date and a content-derived ID, for reproducible bytes."""
@@ -253,10 +272,37 @@ def _invariant_reportlab() -> Iterator[None]:
             rl_config.invariant = previous
 
 
+@functools.cache  # ReportLab keeps registered fonts for the life of the process
+def fonts() -> dict[str, str]:
+    """The template's font families, registered with ReportLab once per process."""
+    return {family: register_family(family, path) for family, path in FONT_FILES.items()}
+
+
+def page_label(labels: Mapping[str, str]) -> PageLabel:
+    """The footer's "Page n of m" in the customer's language, where the template's footer
+    (templates/pdf/_style.html) leaves room for it: flush with the right margin (1.8 cm), on
+    the baseline of the footer's first line. That is the top of the footer frame (0.8 cm +
+    1.1 cm), less its 0.5 pt rule, 4 pt padding and the 4.818 pt xhtml2pdf puts between the
+    top of a 7 pt line and its baseline (tests/services/test_pdf_one_pass.py checks that it
+    lines up)."""
+    return PageLabel(
+        text=f"{labels['page']} {{page}} {labels['of']} {{pages}}",
+        font_family="DejaVuSans",
+        font_size=7,
+        color="#6b7785",
+        right=A4[0] - 1.8 * cm,
+        baseline=1.9 * cm - (0.5 + 4 + 4.818),
+    )
+
+
 def html_to_pdf(
-    html: str, assets_dir: Path | None = None, time_limit: float | None = None
+    html: str,
+    assets_dir: Path | None = None,
+    time_limit: float | None = None,
+    label: PageLabel | None = None,
 ) -> bytes:
-    """Convert XHTML to PDF under the asset-only resource policy, within time_limit seconds.
+    """Convert XHTML to PDF under the asset-only resource policy, within time_limit seconds,
+    with label on every page when given.
 
     xhtml2pdf checks the limit itself between elements and placed flowables, so it needs no
     signal: RQ's job timeout already owns SIGALRM, and a simple worker runs jobs in its main
@@ -265,26 +311,29 @@ def html_to_pdf(
     assets = assets_dir or ASSETS_DIR
     try:
         with _invariant_reportlab():
-            result = pisa.pisaDocument(
-                io.BytesIO(html.encode("utf-8")),
-                encoding="utf-8",
-                dest_bytes=True,
-                path=str(assets / DOCUMENT_PATH_NAME),
-                resource_policy=resource_policy(assets, time_limit),
-                raise_exception=True,
+            return xhtml_to_pdf(
+                html,
+                str(assets / DOCUMENT_PATH_NAME),
+                resource_policy(assets, time_limit),
+                fonts(),
+                label,
             )
     except RenderLimitError as exc:
         raise RenderFailed(
             f"rendering took longer than the {time_limit:g} seconds allowed"
         ) from exc
-    if not isinstance(result, bytes):
-        raise RenderFailed(f"the renderer could not lay the document out ({result.err} errors)")
-    return result
+
+
+def render_html(context: Mapping[str, Any]) -> str:
+    """The invoice's XHTML for xhtml2pdf, from invoice_context()."""
+    return _env.get_template("invoice.html").render(context)
 
 
 def render_invoice_pdf(invoice: Invoice, time_limit: float | None = None) -> bytes:
     """Render an invoice or credit note to PDF bytes, identical for identical invoices."""
-    return html_to_pdf(render_invoice_html(invoice), time_limit=time_limit)
+    context = invoice_context(invoice)
+    label = page_label(context["labels"])
+    return html_to_pdf(render_html(context), time_limit=time_limit, label=label)
 
 
 @functools.cache  # once per process: the fonts and templates stay loaded
