@@ -4,9 +4,11 @@ from .audit import AuditEvent
 from .base import Base, utcnow
 from .company import Company, NumberingSeries
 from .customer import Customer
+from .customer_credit import CustomerCreditEntry
 from .document import DocumentFailure, StoredDocument
 from .email import EmailMessage
 from .enums import (
+    CreditKind,
     DocumentKind,
     EInvoiceFormat,
     EmailPurpose,
@@ -28,7 +30,9 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Company",
+    "CreditKind",
     "Customer",
+    "CustomerCreditEntry",
     "DocumentFailure",
     "DocumentKind",
     "EInvoiceFormat",

@@ -1,0 +1,169 @@
+"""Customer credit ledger, payment reversals, and the payment list's filter indexes
+
+A payment or refund is reversed by a payment of the opposite amount that points at it
+(payments.reverses_id, unique: once only) with a reason. Money beyond what a customer owes
+moves to customer_credit_entries through a payment of method customer_credit on the invoice.
+
+Invoices already paid and credited beyond their total (the "refund due" of before) get the
+same treatment here: the excess moves to customer credit, leaving a balance of zero.
+
+Revision ID: 0020
+Revises: 0015
+Create Date: 2026-12-02 17:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0020"
+down_revision: str | None = "0015"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+OLD_METHODS = "method IN ('bank_transfer', 'card', 'cash', 'direct_debit', 'other')"
+NEW_METHODS = (
+    "method IN ('bank_transfer', 'card', 'cash', 'direct_debit', 'other', 'customer_credit')"
+)
+OPEN = "('issued', 'sent', 'partially_paid', 'paid')"
+
+
+def upgrade() -> None:
+    op.drop_constraint(op.f("ck_payments_method"), "payments", type_="check")
+    op.create_check_constraint(op.f("ck_payments_method"), "payments", NEW_METHODS)
+    op.add_column("payments", sa.Column("reverses_id", sa.Integer(), nullable=True))
+    op.add_column(
+        "payments", sa.Column("reason", sa.String(500), nullable=False, server_default="")
+    )
+    op.alter_column("payments", "reason", server_default=None)
+    op.create_foreign_key(
+        op.f("fk_payments_reverses_id_payments"),
+        "payments",
+        "payments",
+        ["reverses_id"],
+        ["id"],
+        ondelete="RESTRICT",
+    )
+    op.create_unique_constraint(op.f("uq_payments_reverses_id"), "payments", ["reverses_id"])
+    op.create_check_constraint(
+        op.f("ck_payments_reversal_has_reason"), "payments", "reverses_id IS NULL OR reason <> ''"
+    )
+    op.create_index("ix_payments_method_date", "payments", ["method", "payment_date", "id"])
+    op.create_index("ix_payments_source_date", "payments", ["source", "payment_date", "id"])
+
+    op.create_table(
+        "customer_credit_entries",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("company_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("amount", sa.Numeric(18, 3), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("entry_date", sa.Date(), nullable=False),
+        sa.Column("payment_id", sa.Integer(), nullable=True),
+        sa.Column("description", sa.String(300), nullable=False),
+        sa.Column("method", sa.String(20), nullable=False),
+        sa.Column("reference", sa.String(100), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_credit_entries")),
+        sa.CheckConstraint("amount <> 0", name=op.f("ck_customer_credit_entries_amount_nonzero")),
+        sa.CheckConstraint(
+            "char_length(currency) = 3", name=op.f("ck_customer_credit_entries_currency_iso")
+        ),
+        sa.CheckConstraint(
+            "kind IN ('overpayment', 'credit_note', 'applied', 'refunded', 'reversal')",
+            name=op.f("ck_customer_credit_entries_kind"),
+        ),
+        sa.CheckConstraint(
+            "(kind = 'refunded') = (payment_id IS NULL)",
+            name=op.f("ck_customer_credit_entries_payment_iff_moved"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_customer_credit_entries_company_id_companies"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_customer_credit_entries_customer_id_customers"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_id"],
+            ["payments.id"],
+            name=op.f("fk_customer_credit_entries_payment_id_payments"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_customer_credit_entries_created_by_id_users"),
+        ),
+        sa.UniqueConstraint("payment_id", name=op.f("uq_customer_credit_entries_payment_id")),
+    )
+    op.create_index(
+        "ix_customer_credit_entries_customer",
+        "customer_credit_entries",
+        ["customer_id", "currency"],
+        postgresql_include=["amount"],
+    )
+    op.create_index(
+        "ix_customer_credit_entries_company_date",
+        "customer_credit_entries",
+        ["company_id", "entry_date", "id"],
+    )
+    op.create_index(
+        "ix_customer_credit_entries_date", "customer_credit_entries", ["entry_date", "id"]
+    )
+    _move_refunds_due_to_customer_credit()
+
+
+def _move_refunds_due_to_customer_credit() -> None:
+    # Before this revision a credit note on a paid invoice left a negative balance shown as
+    # "refund due"; that money is now customer credit, as new credit notes make it.
+    op.execute(f"""
+        WITH owed AS (
+            SELECT id, company_id, customer_id, currency, reference,
+                   paid_amount + credited_amount - total_amount AS excess
+            FROM invoices
+            WHERE kind = 'invoice' AND status IN {OPEN}
+              AND paid_amount + credited_amount > total_amount
+        ), moved AS (
+            INSERT INTO payments (invoice_id, payment_date, amount, method, reference, source,
+                                  reason, created_at)
+            SELECT id, current_date, -excess, 'customer_credit', '', 'manual',
+                   'Credited beyond the open balance: moved to customer credit', now()
+            FROM owed
+            RETURNING id, invoice_id
+        )
+        INSERT INTO customer_credit_entries (company_id, customer_id, currency, amount, kind,
+            entry_date, payment_id, description, method, reference, created_at)
+        SELECT owed.company_id, owed.customer_id, owed.currency, owed.excess, 'credit_note',
+               current_date, moved.id, 'Credited beyond the open balance of ' || owed.reference,
+               '', '', now()
+        FROM moved JOIN owed ON owed.id = moved.invoice_id
+    """)
+    op.execute(f"""
+        UPDATE invoices
+        SET paid_amount = total_amount - credited_amount, status = 'paid', version = version + 1
+        WHERE kind = 'invoice' AND status IN {OPEN}
+          AND paid_amount + credited_amount > total_amount
+    """)
+
+
+def downgrade() -> None:
+    op.drop_table("customer_credit_entries")
+    op.drop_index("ix_payments_source_date", table_name=op.f("payments"))
+    op.drop_index("ix_payments_method_date", table_name=op.f("payments"))
+    op.drop_constraint(op.f("ck_payments_reversal_has_reason"), "payments", type_="check")
+    op.drop_constraint(op.f("uq_payments_reverses_id"), "payments", type_="unique")
+    op.drop_constraint(op.f("fk_payments_reverses_id_payments"), "payments", type_="foreignkey")
+    op.drop_column("payments", "reason")
+    op.drop_column("payments", "reverses_id")
+    op.execute("DELETE FROM payments WHERE method = 'customer_credit'")
+    op.drop_constraint(op.f("ck_payments_method"), "payments", type_="check")
+    op.create_check_constraint(op.f("ck_payments_method"), "payments", OLD_METHODS)
