@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import HiddenField
 from wtforms.validators import Optional
 
-from models import Customer, Invoice, InvoiceKind, InvoiceLine, PaymentMethod
+from models import Customer, Invoice, InvoiceKind, InvoiceLine
 
 from ...extensions import db
 from ...services.errors import DomainError, PermissionDenied
@@ -21,7 +21,6 @@ from ...services.invoicing.status import (
     can_be_voided,
     is_open,
     is_overdue,
-    refund_due,
     takes_payments,
 )
 from ...services.permissions import Action, can
@@ -31,7 +30,7 @@ from ...services.search.terms import Terms, normalise, problem_with
 from .. import validators
 from ..delivery.actions import DeliveryMixin, delivery_state
 from ..formatting import money_column
-from ..payments.recording import PaymentMixin
+from ..payments.recording import PaymentMixin, payment_context
 from ..secured import ScopedAjaxLoader, SecuredModelView, refuse
 from .lifecycle import LifecycleMixin
 from .lines import LineForm
@@ -54,8 +53,6 @@ def status_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
     badge = escape(model.status.replace("_", " "))
     if is_overdue(model, date.today()):
         badge += Markup(' <span class="badge badge-danger">overdue</span>')
-    if refund_due(model):
-        badge += Markup(' <span class="badge badge-warning">refund due</span>')
     return badge
 
 
@@ -272,13 +269,8 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         if isinstance(model, Invoice):
             kwargs["actions"] = available_actions(model)
             kwargs["delivery"] = delivery_state(model)
-        kwargs.update(
-            today=date.today(),
-            is_overdue=is_overdue,
-            refund_due=refund_due,
-            payment_methods=list(PaymentMethod),
-            vat_labels=vat_categories.LABELS,
-        )
+            kwargs.update(payment_context(model))
+        kwargs.update(today=date.today(), is_overdue=is_overdue, vat_labels=vat_categories.LABELS)
         return super().render(template, **kwargs)
 
 
