@@ -76,7 +76,7 @@ def transfer(
         payment_date=on,
         amount=-amount,
         method=PaymentMethod.CUSTOMER_CREDIT.value,
-        reason=description,
+        reason=description[:500],
         reverses=reverses,
         created_by_id=actor_id,
     )

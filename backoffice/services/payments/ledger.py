@@ -82,7 +82,7 @@ def record_payment(
         session,
         invoice,
         CreditKind.OVERPAYMENT,
-        f"Paid beyond the open balance of {invoice.reference}",
+        f"Paid beyond the open balance of {invoice.reference}: kept as customer credit",
         actor.id,
         payment_date,
     )

@@ -65,7 +65,7 @@ def reverse_payment(
             invoice,
             payment.amount,
             CreditKind.REVERSAL,
-            reason,
+            f"Credit use on {invoice.reference} reversed: {reason}",
             actor.id,
             on,
             reverses=payment,
