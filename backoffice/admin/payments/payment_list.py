@@ -8,10 +8,10 @@ not imported (issue 12, item 2).
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import selectinload
 
-from models import Invoice, Payment, PaymentMethod, PaymentSource
+from models import Payment, PaymentMethod, PaymentSource
 
 from ...services.money import format_money
 from ..secured import SecuredModelView
@@ -79,4 +79,4 @@ class PaymentAdmin(SecuredModelView):
         return super().get_query().options(selectinload(Payment.reversed_by))
 
     def scope_clause(self, company_ids: frozenset[int]) -> ColumnElement[bool]:
-        return Payment.invoice_id.in_(select(Invoice.id).where(Invoice.company_id.in_(company_ids)))
+        return Payment.company_id.in_(company_ids)

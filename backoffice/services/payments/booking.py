@@ -32,6 +32,7 @@ def book(session: Session, invoice: Invoice, payment: Payment, action: str) -> P
     if payment.method not in PaymentMethod.__members__.values():
         raise DomainError(f"Unknown payment method {payment.method!r}.", "method")
     payment.invoice = invoice
+    payment.company_id = invoice.company_id
     payment.reference = (payment.reference or "").strip()
     payment.idempotency_key = payment.idempotency_key or None
     session.add(payment)
