@@ -3,6 +3,7 @@
 import html
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from backoffice.services.payments import customer_credit
@@ -87,8 +88,9 @@ def test_a_payment_is_reversed_with_a_reason_and_stays_on_record(
     assert len(invoice.payments) == 2  # the payment and its reversal, nothing deleted
 
 
-def test_support_may_not_reverse_apply_or_refund_credit(
-    client_as, customer, vat19, db_session, users
+@pytest.mark.parametrize("role", ["support", "manager"])
+def test_only_those_who_record_payments_reverse_apply_or_refund_credit(
+    client_as, customer, vat19, db_session, users, role
 ):
     finance = client_as("finance")
     invoice = _issued(finance, db_session, customer, vat19)
@@ -97,7 +99,7 @@ def test_support_may_not_reverse_apply_or_refund_credit(
     invoice = _fresh(db_session, invoice)
     payment = invoice.payments[0]
 
-    support = client_as("support")
+    support = client_as(role)
     assert "Reverse</button>" not in _page(support, invoice)
     page = _page(support, other)
     assert "of customer credit that can pay this invoice" in page and "Apply credit" not in page
