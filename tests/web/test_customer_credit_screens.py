@@ -160,3 +160,23 @@ def test_a_paid_then_credited_invoice_gives_the_customer_credit(
     assert moved.method == "customer_credit"
     page = client.get(f"/admin/customer/details/?id={customer.id}").get_data(as_text=True)
     assert "€428.55" in page and "credit note" in page
+
+
+def test_ids_out_of_range_or_elsewhere_change_nothing(client_as, customer, vat19, db_session):
+    client = client_as("finance")
+    invoice = _issued(client, db_session, customer, vat19)
+    other = _issued(client, db_session, customer, vat19)
+    act(client, other, "pay", amount="10.00")
+    elsewhere = _fresh(db_session, other).payments[0]
+    before = snapshot(db_session)
+    for payment_id in (2**31, elsewhere.id):
+        page = act_on(client, invoice, f"reverse/{invoice.id}/{payment_id}", reason="x")
+        assert "That payment is not on this invoice." in messages(page.get_data(as_text=True))
+    token = csrf_token(client, "/admin/")
+    response = client.post(
+        f"/admin/customercredit/refund/{2**31}",
+        data={"csrf_token": token, "currency": "EUR", "amount": "1"},
+        follow_redirects=True,
+    )
+    assert "does not exist or is not yours" in messages(response.get_data(as_text=True))
+    assert snapshot(db_session) == before
