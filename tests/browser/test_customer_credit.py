@@ -67,6 +67,14 @@ def test_overpayment_becomes_credit_that_pays_the_next_invoice(committed_engine,
     page.wait_for_selector("#customer-credit")
     page.screenshot(path=str(SCREENSHOTS / "credit-4-customer-page.png"), full_page=True)
 
+    page.goto(f"{live_server}/admin/payment/")
+    listed = page.inner_text("table.model-list")
+    assert "€150.00" in listed and "reversed" in listed and "Applied to the wrong invoice" in listed
+    page.screenshot(path=str(SCREENSHOTS / "credit-5-payment-list.png"), full_page=True)
+    page.goto(f"{live_server}/admin/customercredit/")
+    assert "overpayment" in page.inner_text("table.model-list")
+    page.screenshot(path=str(SCREENSHOTS / "credit-6-credit-ledger.png"), full_page=True)
+
     with Session(committed_engine) as session:
         second = session.get(Invoice, ids[1])
         assert (second.status, second.balance_amount) == ("issued", Decimal("238.00"))

@@ -57,6 +57,7 @@ class CustomerCreditAdmin(SecuredModelView):
     column_labels = {"entry_date": "Date", "created_by": "By"}
     column_filters = ["kind", "currency", "entry_date", "customer.name"]
     column_default_sort = ("entry_date", True)
+    column_sortable_list = ["entry_date"]  # the order its indexes serve
     column_formatters = {"amount": money_column}
 
     @expose("/refund/<int:customer_id>", methods=("POST",))
