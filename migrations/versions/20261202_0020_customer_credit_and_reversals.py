@@ -195,6 +195,23 @@ def downgrade() -> None:
     op.drop_column("payments", "reason")
     op.drop_column("payments", "reverses_id")
     op.drop_column("payments", "company_id")
+    # Credit moved to or from an invoice goes back onto it: a negative balance is a refund
+    # due again, an invoice paid from credit is open again.
+    op.execute(f"""
+        UPDATE invoices SET
+            paid_amount = paid_amount - moved.amount,
+            status = CASE
+                WHEN total_amount - (paid_amount - moved.amount) - credited_amount <= 0 THEN 'paid'
+                WHEN paid_amount - moved.amount > 0 THEN 'partially_paid'
+                WHEN sent_at IS NOT NULL THEN 'sent'
+                ELSE 'issued' END,
+            version = version + 1
+        FROM (
+            SELECT invoice_id, sum(amount) AS amount FROM payments
+            WHERE method = 'customer_credit' GROUP BY invoice_id
+        ) AS moved
+        WHERE moved.invoice_id = invoices.id AND status IN {OPEN}
+    """)
     op.execute("DELETE FROM payments WHERE method = 'customer_credit'")
     op.drop_constraint(op.f("ck_payments_method"), "payments", type_="check")
     op.create_check_constraint(op.f("ck_payments_method"), "payments", OLD_METHODS)

@@ -198,4 +198,15 @@ def test_refunds_due_become_customer_credit(scratch_url, scratch_engine):
     assert tuple(invoice)[1:] == ("paid", 0, 0, 2)
     assert [tuple(row) for row in moved] == [(1, 119, "card"), (1, -119, "customer_credit")]
     assert [tuple(row) for row in credit] == [(1, 119, "credit_note", "EUR", invoice.id)]
-    command.downgrade(config, "0015")
+
+    command.downgrade(config, "0015")  # a refund due again
+    with scratch_engine.connect() as conn:
+        invoice = conn.execute(
+            text(
+                "SELECT status, paid_amount, total_amount - paid_amount - credited_amount"
+                " FROM invoices WHERE number = 3"
+            )
+        ).one()
+        payments = conn.execute(text("SELECT amount FROM payments")).scalars().all()
+    assert tuple(invoice) == ("paid", 119, -119)
+    assert payments == [119]
