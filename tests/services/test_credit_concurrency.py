@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.services.errors import DomainError
 from backoffice.services.payments import customer_credit, ledger, reversal
-from models import Invoice, Payment, Role, User
+from models import Customer, Invoice, Payment, Role, User
 from tests import factories
 from tests.factories import ISSUE_DAY, line
 
@@ -117,4 +117,19 @@ def test_two_applications_of_one_credit_count_once(committed_engine):
     with Session(committed_engine) as check:
         paid = [check.get(Invoice, ids[name]).paid_amount for name in ("second", "third")]
         assert paid == [D("50.00"), 0]
+        assert customer_credit.balances(check, ids["customer"]) == {}
+
+
+def test_two_refunds_of_one_credit_count_once(committed_engine):
+    ids = _world(committed_engine)
+
+    def refund(session: Session):
+        customer = session.get(Customer, ids["customer"])
+        return customer_credit.refund_credit(
+            session, session.get(User, ids["user"]), customer, "EUR", "50.00", ISSUE_DAY
+        )
+
+    outcome = _race(committed_engine, refund, refund)
+    assert isinstance(outcome, DomainError) and "credit (€0.00)" in outcome.message
+    with Session(committed_engine) as check:
         assert customer_credit.balances(check, ids["customer"]) == {}
