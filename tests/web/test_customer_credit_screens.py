@@ -46,7 +46,8 @@ def test_overpayment_is_refused_then_kept_as_credit_and_applied_elsewhere(
     assert "keep the excess (€71.45) as customer credit" in messages(refused.get_data(as_text=True))
     assert _fresh(db_session, first).paid_amount == 0
 
-    act(client, first, "pay", amount="500.00", excess_to_credit="1")
+    paid = act_on(client, first, f"pay/{first.id}", amount="500.00", excess_to_credit="1")
+    assert "€71.45 of it is kept as customer credit." in messages(paid.get_data(as_text=True))
     first = _fresh(db_session, first)
     assert (first.status, first.balance_amount) == ("paid", 0)
 

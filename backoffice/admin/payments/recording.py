@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from flask import request
+from flask import flash, request
 from flask_admin import expose
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from models import Invoice, Payment, PaymentMethod
 
 from ...extensions import db
 from ...services.errors import DomainError
+from ...services.money import format_money
 from ...services.payments import customer_credit, ledger, reversal
 from ...services.permissions import Action, can
 from ..confirmed import ConfirmedActionsMixin
@@ -55,7 +56,8 @@ class PaymentMixin(ConfirmedActionsMixin):
         def act(inv: Invoice):
             options = {} if refund else {"excess_to_credit": form.get("excess_to_credit") == "1"}
             record = ledger.record_refund if refund else ledger.record_payment
-            return record(
+            paid_before = inv.paid_amount
+            payment = record(
                 db.session,
                 current_user,
                 inv,
@@ -65,6 +67,9 @@ class PaymentMixin(ConfirmedActionsMixin):
                 reference=form.get("reference", ""),
                 **options,
             )
+            if (kept := payment.amount - (inv.paid_amount - paid_before)) > 0:
+                flash(f"{format_money(kept, inv.currency)} of it is kept as customer credit.")
+            return payment
 
         return self.run_confirmed(
             invoice_id, act, "Recorded {result.amount} on {invoice.reference}."
