@@ -149,6 +149,18 @@ def upgrade() -> None:
     op.create_index(
         "ix_customer_credit_entries_date", "customer_credit_entries", ["entry_date", "id"]
     )
+    # The ledger explains the balance line by line only if no line changes afterwards.
+    op.execute("""
+        CREATE FUNCTION customer_credit_entries_append_only() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'customer credit entries are append-only: add a reversing entry'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END $$;
+        CREATE TRIGGER customer_credit_entries_append_only
+            BEFORE UPDATE OR DELETE ON customer_credit_entries
+            FOR EACH ROW EXECUTE FUNCTION customer_credit_entries_append_only();
+    """)
     _move_refunds_due_to_customer_credit()
 
 
@@ -187,6 +199,7 @@ def _move_refunds_due_to_customer_credit() -> None:
 
 def downgrade() -> None:
     op.drop_table("customer_credit_entries")
+    op.execute("DROP FUNCTION customer_credit_entries_append_only()")
     op.drop_index("ix_payments_source_date", table_name=op.f("payments"))
     op.drop_index("ix_payments_method_date", table_name=op.f("payments"))
     op.drop_constraint(op.f("ck_payments_reversal_has_reason"), "payments", type_="check")

@@ -16,6 +16,7 @@ from tests.conftest import alembic_config, drop_database, recreate_database
 TRIGGERS = {
     ("audit_events", "audit_events_append_only"),
     ("audit_events", "audit_events_no_truncate"),
+    ("customer_credit_entries", "customer_credit_entries_append_only"),
     ("invoice_lines", "invoice_lines_guard_frozen"),
     ("invoice_tax_totals", "invoice_tax_totals_guard_frozen"),
     ("invoices", "invoices_guard_frozen"),

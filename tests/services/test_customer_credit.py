@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from backoffice.services.errors import DomainError, PermissionDenied
 from backoffice.services.invoicing import lifecycle
@@ -153,6 +154,18 @@ def test_only_those_who_record_payments_move_credit(
     with pytest.raises(PermissionDenied):
         customer_credit.refund_credit(session, user, customer, "EUR", "1", ISSUE_DAY)
     assert customer_credit.balance(session, customer.id, "EUR") == D("100.00")
+
+
+def test_credit_entries_are_never_changed_or_deleted(session, finance, customer, issued):
+    ledger.record_payment(session, finance, issued, "300.00", ISSUE_DAY, excess_to_credit=True)
+    statements = [
+        update(CustomerCreditEntry).values(amount=D("1000.00")),
+        delete(CustomerCreditEntry),
+    ]
+    for statement in statements:
+        with pytest.raises(IntegrityError, match="append-only"), session.begin_nested():
+            session.execute(statement.where(CustomerCreditEntry.customer_id == customer.id))
+    assert customer_credit.balance(session, customer.id, "EUR") == D("8.50")
 
 
 def test_credit_of_another_company_is_out_of_reach(session, finance, issued):
