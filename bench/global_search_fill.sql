@@ -39,9 +39,10 @@ SELECT n, c, 4 * ((n / 4) % 24999 + 1) + n % 4, 'invoice', 'issued', c, k,
 FROM generate_series(1, 1000000) AS n,
      LATERAL (SELECT 1 + n % 4 AS c, n / 4 + 1 AS k, 2024 + (n / 4 + 1) % 3 AS year) AS numbering;
 
-INSERT INTO payments (id, invoice_id, payment_date, amount, method, reference, source, created_at)
-SELECT p, 3 * p, date '2025-01-01' + p % 700, 10, 'bank_transfer',
-       'SEPA-' || lpad(p::text, 8, '0'), 'manual', now()
+INSERT INTO payments (id, invoice_id, company_id, payment_date, amount, method, reference, source,
+                      reason, created_at)
+SELECT p, 3 * p, 1 + 3 * p % 4, date '2025-01-01' + p % 700, 10, 'bank_transfer',
+       'SEPA-' || lpad(p::text, 8, '0'), 'manual', '', now()
 FROM generate_series(1, 300000) AS p;
 
 SELECT setval('companies_id_seq', 4), setval('numbering_series_id_seq', 4),

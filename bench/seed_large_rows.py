@@ -54,8 +54,8 @@ COLUMNS = {
     "unit_price, discount_percent, tax_rate_id, net_amount",
     "invoice_tax_totals": "id, invoice_id, tax_rate_id, percentage, category, exemption_code, "
     "exemption_reason, taxable_amount, tax_amount",
-    "payments": "id, invoice_id, payment_date, amount, method, reference, source, "
-    "idempotency_key, created_by_id, created_at",
+    "payments": "id, invoice_id, company_id, payment_date, amount, method, reference, source, "
+    "reason, idempotency_key, created_by_id, created_at",
 }
 
 
@@ -357,8 +357,9 @@ class DocumentStream:
         key = f"gateway-{payment_id}" if source == "gateway" else NULL
         clerk = self.world.clerk_id if source == "manual" else NULL
         batch.rows["payments"].append(
-            f"{payment_id}\t{document.id}\t{day}\t{amount}\t{self.rng.choice(METHODS)}\t"
-            f"{document.reference}\t{source}\t{key}\t{clerk}\t{stamp(day, 600)}\n"
+            f"{payment_id}\t{document.id}\t{document.company.id}\t{day}\t{amount}\t"
+            f"{self.rng.choice(METHODS)}\t"
+            f"{document.reference}\t{source}\t\t{key}\t{clerk}\t{stamp(day, 600)}\n"
         )
         document.paid += amount
 

@@ -4,10 +4,12 @@ from .audit import AuditEvent
 from .base import Base, utcnow
 from .company import Company, NumberingSeries
 from .customer import Customer
+from .customer_credit import CustomerCreditEntry
 from .document import DocumentFailure, StoredDocument
 from .email import EmailMessage
 from .enums import (
     ConnectionStatus,
+    CreditKind,
     DocumentKind,
     EInvoiceFormat,
     EmailPurpose,
@@ -42,7 +44,9 @@ __all__ = [
     "Base",
     "Company",
     "ConnectionStatus",
+    "CreditKind",
     "Customer",
+    "CustomerCreditEntry",
     "DocumentFailure",
     "DocumentKind",
     "EInvoiceFormat",

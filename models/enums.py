@@ -44,12 +44,24 @@ class PaymentMethod(StrEnum):
     CASH = "cash"
     DIRECT_DEBIT = "direct_debit"
     OTHER = "other"
+    # Not money from outside: moved between an invoice and the customer's credit.
+    CUSTOMER_CREDIT = "customer_credit"
 
 
 class PaymentSource(StrEnum):
     MANUAL = "manual"
     BANK_IMPORT = "bank_import"
     GATEWAY = "gateway"
+
+
+class CreditKind(StrEnum):
+    """Why money entered or left a customer's credit."""
+
+    OVERPAYMENT = "overpayment"  # in: paid beyond an invoice's open balance
+    CREDIT_NOTE = "credit_note"  # in: credited beyond an invoice's open balance
+    APPLIED = "applied"  # out: paid another open invoice
+    REFUNDED = "refunded"  # out: paid back to the customer
+    REVERSAL = "reversal"  # either way: a reversed payment or refund took or gave it back
 
 
 class DocumentKind(StrEnum):

@@ -8,6 +8,7 @@ from models import (
     AuditEvent,
     Company,
     Customer,
+    CustomerCreditEntry,
     Invoice,
     NumberingSeries,
     Payment,
@@ -25,6 +26,7 @@ from .invoicing.invoices import InvoiceAdmin
 from .invoicing.records import CustomerAdmin, ProductAdmin
 from .invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
 from .jobs import JobsView
+from .payments.credit_ledger import CustomerCreditAdmin
 from .payments.payment_list import PaymentAdmin
 from .search.view import SearchView
 from .security.account import AccountView
@@ -51,6 +53,13 @@ def init_app(app: Flask) -> None:
             CustomerAdmin(Customer, db, category="Records", endpoint="customer"),
             ProductAdmin(Product, db, category="Records", endpoint="product"),
             PaymentAdmin(Payment, db, category="Records", endpoint="payment"),
+            CustomerCreditAdmin(
+                CustomerCreditEntry,
+                db,
+                category="Records",
+                name="Customer credit",
+                endpoint="customercredit",
+            ),
             CompanyAdmin(Company, db, category="Settings", endpoint="company"),
             UserAdmin(User, db, category="Settings", endpoint="user"),
             TaxRateAdmin(TaxRate, db, category="Settings", name="Tax rates", endpoint="taxrate"),

@@ -1,8 +1,9 @@
-"""Row locks taken before an invoice's money or status changes."""
+"""Row locks taken before an invoice's or a customer's money moves."""
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Invoice
+from models import Customer, Invoice
 
 from .errors import DomainError
 
@@ -24,3 +25,14 @@ def lock_invoice(session: Session, invoice: Invoice, expected_version: int | Non
             f"{invoice} changed since you opened it (someone else, or a second click); "
             "review it and try again."
         )
+
+
+def lock_customer(session: Session, customer_id: int) -> None:
+    """Lock a customer's row until the transaction ends, before their credit moves.
+
+    Taken after any invoice lock (never before), so two requests cannot wait on each other.
+    FOR NO KEY UPDATE, like the invoice's: new rows pointing at the customer still go in.
+    """
+    session.execute(
+        select(Customer.id).where(Customer.id == customer_id).with_for_update(key_share=True)
+    )

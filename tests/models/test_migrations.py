@@ -16,6 +16,7 @@ from tests.conftest import alembic_config, drop_database, recreate_database
 TRIGGERS = {
     ("audit_events", "audit_events_append_only"),
     ("audit_events", "audit_events_no_truncate"),
+    ("customer_credit_entries", "customer_credit_entries_append_only"),
     ("invoice_lines", "invoice_lines_guard_frozen"),
     ("invoice_tax_totals", "invoice_tax_totals_guard_frozen"),
     ("invoices", "invoices_guard_frozen"),
@@ -159,3 +160,54 @@ def test_counters_learn_the_last_issue_date_of_their_series(scratch_url, scratch
         ).all()
     assert [tuple(row) for row in rows] == [("INV", "2026-03-05"), ("CN", None)]
     command.downgrade(config, "0014")
+
+
+def test_refunds_due_become_customer_credit(scratch_url, scratch_engine):
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "0015")
+    with scratch_engine.begin() as conn:
+        _insert_issued_invoices(conn)
+        # Invoice 3: 119.00 paid, then credited in full before customer credit existed.
+        # (Written around the frozen-invoice trigger: the test sets its totals after issue.)
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(
+            text(
+                "UPDATE invoices SET reference = 'INV-3', total_amount = 119, paid_amount = 119,"
+                " credited_amount = 119 WHERE number = 3;"
+                "INSERT INTO payments (invoice_id, payment_date, amount, method, reference,"
+                " source, created_at) SELECT id, '2026-03-04', 119, 'card', 'R', 'manual', now()"
+                " FROM invoices WHERE number = 3"
+            )
+        )
+    command.upgrade(config, "0020")
+    with scratch_engine.connect() as conn:
+        invoice = conn.execute(
+            text(
+                "SELECT id, status, paid_amount, total_amount - paid_amount - credited_amount,"
+                " version FROM invoices WHERE number = 3"
+            )
+        ).one()
+        moved = conn.execute(
+            text("SELECT company_id, amount, method FROM payments ORDER BY id")
+        ).all()
+        credit = conn.execute(
+            text(
+                "SELECT e.customer_id, e.amount, e.kind, e.currency, p.invoice_id"
+                " FROM customer_credit_entries e JOIN payments p ON p.id = e.payment_id"
+            )
+        ).all()
+    assert tuple(invoice)[1:] == ("paid", 0, 0, 2)
+    assert [tuple(row) for row in moved] == [(1, 119, "card"), (1, -119, "customer_credit")]
+    assert [tuple(row) for row in credit] == [(1, 119, "credit_note", "EUR", invoice.id)]
+
+    command.downgrade(config, "0015")  # a refund due again
+    with scratch_engine.connect() as conn:
+        invoice = conn.execute(
+            text(
+                "SELECT status, paid_amount, total_amount - paid_amount - credited_amount"
+                " FROM invoices WHERE number = 3"
+            )
+        ).one()
+        payments = conn.execute(text("SELECT amount FROM payments")).scalars().all()
+    assert tuple(invoice) == ("paid", 119, -119)
+    assert payments == [119]

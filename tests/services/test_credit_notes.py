@@ -7,8 +7,8 @@ import pytest
 
 from backoffice.services.errors import DomainError
 from backoffice.services.invoicing import credit_notes, drafts, lifecycle
-from backoffice.services.invoicing.status import is_overdue, refund_due, refunds_due
-from backoffice.services.payments import ledger
+from backoffice.services.invoicing.status import is_overdue
+from backoffice.services.payments import customer_credit, ledger
 from models import Invoice, InvoiceKind, InvoiceStatus
 from tests import factories
 from tests.factories import ISSUE_DAY, line
@@ -117,13 +117,17 @@ def test_credit_note_keeps_the_original_tax_rate_when_the_rate_changed_since(
     assert note.total_amount == original.total_amount == D("238.00")
 
 
-def test_credit_note_after_partial_payment_leaves_a_refundable_credit(session, finance, issued):
+def test_credit_note_after_partial_payment_leaves_a_refundable_credit(
+    session, finance, customer, issued
+):
     ledger.record_payment(session, finance, issued, "91.50", ISSUE_DAY)
     lifecycle.credit_in_full(session, finance, issued, ISSUE_DAY)
-    assert issued.balance_amount == D("-91.50")  # the customer is owed the payment back
-    refund = ledger.record_refund(session, finance, issued, "91.50", ISSUE_DAY)
+    # The payment is no longer owed to the invoice: it is the customer's credit.
+    assert issued.balance_amount == 0 and issued.paid_amount == 0
+    assert customer_credit.balances(session, customer.id) == {"EUR": D("91.50")}
+    refund = customer_credit.refund_credit(session, finance, customer, "EUR", "91.50", ISSUE_DAY)
     assert refund.amount == D("-91.50")
-    assert issued.balance_amount == 0
+    assert customer_credit.balances(session, customer.id) == {}
 
 
 def test_void_is_refused_when_credited(session, finance, issued):
@@ -197,20 +201,17 @@ def test_credit_in_full_after_a_partial_credit_credits_exactly_what_is_left(
     assert issued.credited_amount == issued.total_amount
 
 
-# --- credited beyond what is owed: a refund due, shown, never a silent negative balance ----
+# --- credited beyond what is owed: customer credit, never a silent negative balance ---------
 
 
-def test_full_credit_of_a_paid_invoice_is_a_refund_due_to_the_customer(
-    session, finance, customer, vat19
-):
+def test_full_credit_of_a_paid_invoice_becomes_customer_credit(session, finance, customer, vat19):
     invoice = factories.make_issued_invoice(session, finance, customer, [line(vat19, "1")])
     ledger.record_payment(session, finance, invoice, "119.00", ISSUE_DAY)
     lifecycle.credit_in_full(session, finance, invoice, ISSUE_DAY)
 
     assert invoice.status == InvoiceStatus.PAID
-    assert refund_due(invoice) == D("119.00")
-    assert refunds_due(session, customer.id) == {"EUR": D("119.00")}
+    assert invoice.balance_amount == 0
+    assert customer_credit.balances(session, customer.id) == {"EUR": D("119.00")}
 
-    ledger.record_refund(session, finance, invoice, "119.00", ISSUE_DAY)
-    assert refund_due(invoice) == 0 and invoice.balance_amount == 0
-    assert refunds_due(session, customer.id) == {}
+    customer_credit.refund_credit(session, finance, customer, "EUR", "119.00", ISSUE_DAY)
+    assert customer_credit.balances(session, customer.id) == {}

@@ -1,8 +1,8 @@
 """Random sequences of payments, refunds and credit notes keep the books straight.
 
 Whatever happens to an invoice, no rate is ever credited more taxable amount or tax than it
-charged, a negative balance is always a refund due, and what is left can always be credited
-to the cent.
+charged, the balance never turns negative (what is paid beyond it is customer credit), and
+what is left can always be credited to the cent.
 """
 
 from contextlib import suppress
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from backoffice.services.errors import DomainError
 from backoffice.services.invoicing import credit_notes, lifecycle
-from backoffice.services.invoicing.status import can_be_credited, refund_due
-from backoffice.services.payments import ledger
+from backoffice.services.invoicing.status import can_be_credited
+from backoffice.services.payments import customer_credit, ledger
 from models import Invoice, InvoiceStatus
 from tests import factories
 from tests.factories import ISSUE_DAY, line
@@ -88,8 +88,7 @@ def check_books(session, invoice: Invoice) -> None:
     ).values():
         assert taxable_credited <= taxable and tax_credited <= tax
     assert invoice.credited_amount <= invoice.total_amount
-    if invoice.balance_amount < 0:
-        assert refund_due(invoice) == -invoice.balance_amount  # owed back, and shown
+    assert invoice.balance_amount >= 0  # beyond it: customer credit
 
 
 @settings(
@@ -127,6 +126,11 @@ def test_credits_never_exceed_a_rate_and_the_rest_is_always_creditable(
         ).values():
             assert (taxable_credited, tax_credited) == (taxable, tax)  # to the cent
         assert invoice.status == InvoiceStatus.PAID
-        assert refund_due(invoice) == invoice.paid_amount
+        # Everything the customer still had paid is theirs as credit now.
+        assert invoice.paid_amount == 0
+        assert customer_credit.balance(session, customer.id, invoice.currency) == sum(
+            (payment.amount for payment in invoice.payments if payment.method != "customer_credit"),
+            D(0),
+        )
     finally:
         example.rollback()

@@ -24,7 +24,8 @@ def test_payment_is_refused_when_larger_than_the_balance(session, finance, issue
     with pytest.raises(DomainError) as refused:
         ledger.record_payment(session, finance, issued, "291.51", ISSUE_DAY)
     assert refused.value.message == (
-        "The payment (€291.51) is larger than the open balance (€291.50)."
+        "The payment (€291.51) is larger than the open balance (€291.50): keep the excess "
+        "(€0.01) as customer credit, or correct the amount."
     )
     assert refused.value.field == "amount"
     assert issued.paid_amount == 0 and _payment_count(session, issued) == 0

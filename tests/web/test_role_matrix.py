@@ -23,6 +23,7 @@ from backoffice.admin.audit import AuditEventAdmin
 from backoffice.admin.invoicing.invoices import InvoiceAdmin
 from backoffice.admin.invoicing.records import CustomerAdmin, ProductAdmin
 from backoffice.admin.invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
+from backoffice.admin.payments.credit_ledger import CustomerCreditAdmin
 from backoffice.admin.payments.payment_list import PaymentAdmin
 from backoffice.admin.security.users import UserAdmin
 from backoffice.admin.settings import CompanyAdmin
@@ -34,6 +35,7 @@ from models import (
     Base,
     Company,
     Customer,
+    CustomerCreditEntry,
     EmailMessage,
     EmailStatus,
     Invoice,
@@ -56,6 +58,7 @@ VIEWS: dict[str, Any] = {
     "customer": CustomerAdmin,
     "product": ProductAdmin,
     "payment": PaymentAdmin,
+    "customercredit": CustomerCreditAdmin,
     "company": CompanyAdmin,
     "user": UserAdmin,
     "taxrate": TaxRateAdmin,
@@ -67,6 +70,7 @@ MODELS: dict[str, type[Base]] = {
     "customer": Customer,
     "product": Product,
     "payment": Payment,
+    "customercredit": CustomerCreditEntry,
     "company": Company,
     "user": User,
     "taxrate": TaxRate,
@@ -79,6 +83,7 @@ MARKER_COLUMN = {
     "customer": "name",
     "product": "name",
     "payment": "reference",
+    "customercredit": "description",
     "company": "name",
     "user": "name",
     "taxrate": "name",
@@ -148,7 +153,7 @@ def _product_rules() -> dict[tuple[str, str, str], bool]:
 
     # support: read everything customer-facing; edit customers; create and edit drafts.
     # Never issue, void, credit, delete, record payments or change settings.
-    for ep in ["invoice", "customer", "product", "payment"]:
+    for ep in ["invoice", "customer", "product", "payment", "customercredit"]:
         for op in ["list", "details"]:
             rules["support", ep, op] = True
     for ep in ["invoice", "customer"]:
@@ -161,7 +166,7 @@ def _product_rules() -> dict[tuple[str, str, str], bool]:
     for ep in VIEWS:
         rules["support", ep, "delete"] = False
         rules["support", ep, "action"] = False
-    for ep in ["product", "payment", *settings]:
+    for ep in ["product", "payment", "customercredit", *settings]:
         for op in ["create_get", "create_post", "edit_get", "edit_post", "ajax_update"]:
             rules["support", ep, op] = False
 
@@ -170,7 +175,8 @@ def _product_rules() -> dict[tuple[str, str, str], bool]:
         for op in everything[ep]:
             if op in WRITE_OPS or op in ("create_get", "edit_get"):
                 rules["manager", ep, op] = False
-    for ep in ["invoice", "customer", "product", "payment", "company", "taxrate", "auditevent"]:
+    readable = ["invoice", "customer", "product", "payment", "customercredit", "company"]
+    for ep in [*readable, "taxrate", "auditevent"]:
         for op in ["list", "details"]:
             rules["manager", ep, op] = True
     return rules
@@ -318,6 +324,14 @@ class World:
             row = factories.make_product(db, self.company, self.vat19)
         elif ep == "payment":
             row = ledger.record_payment(db, self.admin, self.issued(), "10.00", factories.ISSUE_DAY)
+        elif ep == "customercredit":
+            invoice = self.issued()  # 119.00, overpaid: 81.00 becomes credit
+            ledger.record_payment(
+                db, self.admin, invoice, "200.00", factories.ISSUE_DAY, excess_to_credit=True
+            )
+            row = db.scalars(
+                select(CustomerCreditEntry).order_by(CustomerCreditEntry.id.desc())
+            ).first()
         elif ep == "company":
             # No numbering series or customers: nothing stops an allowed delete.
             row = Company(name=factories.unique("Company"), country="DE", base_currency="EUR")
@@ -457,6 +471,15 @@ class World:
                 "method": "cash",
                 "reference": marker,
                 "source": "manual",
+            }
+        if ep == "customercredit":
+            return {
+                "customer": str(self.customer.id),
+                "currency": "EUR",
+                "amount": "1000.00",
+                "kind": "overpayment",
+                "entry_date": "2026-03-05",
+                "description": marker,
             }
         if ep == "auditevent":
             return {"action": "tampered", "detail": marker, "user_email": "someone@else.example"}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import DateField, HiddenField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from models import Customer, Invoice, InvoiceKind, InvoiceLine, PaymentMethod
+from models import Customer, Invoice, InvoiceKind, InvoiceLine
 
 from ...extensions import db
 from ...services.errors import DomainError, PermissionDenied
@@ -22,7 +22,6 @@ from ...services.invoicing.status import (
     can_be_voided,
     is_open,
     is_overdue,
-    refund_due,
     takes_payments,
 )
 from ...services.money import format_plain
@@ -34,7 +33,7 @@ from .. import validators
 from ..delivery.actions import DeliveryMixin, delivery_state
 from ..form_rules import Included, RenderedHidden
 from ..formatting import money_column
-from ..payments.recording import PaymentMixin
+from ..payments.recording import PaymentMixin, payment_context
 from ..search.view import SCRIPTS
 from ..secured import ScopedAjaxLoader, SecuredModelView, refuse
 from .entry import EntryMixin, issue_blocker
@@ -59,8 +58,6 @@ def status_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
     badge = escape(model.status.replace("_", " "))
     if is_overdue(model, date.today()):
         badge += Markup(' <span class="badge badge-danger">overdue</span>')
-    if refund_due(model):
-        badge += Markup(' <span class="badge badge-warning">refund due</span>')
     return badge
 
 
@@ -320,6 +317,7 @@ class InvoiceAdmin(EntryMixin, LifecycleMixin, PaymentMixin, DeliveryMixin, Secu
         if isinstance(model, Invoice):
             kwargs["actions"] = available_actions(model)
             kwargs["delivery"] = delivery_state(model)
+            kwargs.update(payment_context(model))
             if model.is_draft:
                 kwargs["issue_blocker"] = issue_blocker(model)
         kwargs.update(
@@ -327,8 +325,6 @@ class InvoiceAdmin(EntryMixin, LifecycleMixin, PaymentMixin, DeliveryMixin, Secu
             may_send=can(current_user, Action.SEND),
             today=date.today(),
             is_overdue=is_overdue,
-            refund_due=refund_due,
-            payment_methods=list(PaymentMethod),
             vat_labels=vat_categories.LABELS,
         )
         return super().render(template, **kwargs)

@@ -2,25 +2,12 @@
 
 from typing import Any
 
-from markupsafe import Markup, escape
+from models import Company, EInvoiceFormat
 
-from models import Company, Customer, EInvoiceFormat
-
-from ...extensions import db
-from ...services.invoicing.status import refunds_due
-from ...services.money import format_money
 from ...services.permissions import Action
 from .. import validators
+from ..payments.credit_ledger import credit_context
 from ..secured import CompanyScopedModelView, scoped_query
-
-
-def refund_due_column(view: Any, context: Any, model: Customer, name: str) -> Markup:
-    """What the customer is owed back (credit notes on paid invoices), per currency."""
-    owed = refunds_due(db.session, model.id)
-    if not owed:
-        return Markup('<span class="text-muted">nothing</span>')
-    amounts = ", ".join(format_money(amount, currency) for currency, amount in owed.items())
-    return Markup('<span class="badge badge-warning">{}</span>').format(escape(amounts))
 
 
 class CustomerAdmin(CompanyScopedModelView):
@@ -54,9 +41,10 @@ class CustomerAdmin(CompanyScopedModelView):
         "language",
         "einvoice_format",
     ]
-    column_details_list = [*form_columns, "refund_due", "created_at", "updated_at"]
-    column_labels = {"refund_due": "Refund due", "vat_id": "VAT id", "einvoice_format": "E-invoice"}
-    column_formatters_detail = {"refund_due": refund_due_column}
+    column_details_list = [*form_columns, "created_at", "updated_at"]
+    column_labels = {"vat_id": "VAT id", "einvoice_format": "E-invoice"}
+    # Below the details: the customer's credit (admin/payments/credit_ledger.py).
+    details_template = "admin/customer_details.html"
     form_choices = {
         "language": [("en", "English"), ("de", "Deutsch"), ("fr", "Français")],
         "einvoice_format": [
@@ -75,6 +63,11 @@ class CustomerAdmin(CompanyScopedModelView):
             "validators": [validators.emails],
         },
     }
+
+    def render(self, template: str, **kwargs: Any) -> str:
+        if template == self.details_template:
+            kwargs.update(credit_context(kwargs["model"]))
+        return super().render(template, **kwargs)
 
 
 class ProductAdmin(CompanyScopedModelView):

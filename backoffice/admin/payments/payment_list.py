@@ -1,10 +1,41 @@
-"""The payments list: for reading and export; payments are recorded on the invoice screen."""
+"""The payments list: for reading and export; payments are recorded on the invoice screen.
 
-from sqlalchemy import ColumnElement, select
+Filters: method, source and payment date, each served by an index that follows the list's
+order (newest first). There is no reconciliation state to filter on yet: bank statements are
+not imported (issue 12, item 2).
+"""
 
-from models import Invoice, Payment
+from typing import Any
 
+from markupsafe import Markup, escape
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import selectinload
+
+from models import Payment, PaymentMethod, PaymentSource
+
+from ...services.money import format_money
 from ..secured import SecuredModelView
+
+
+def _choices(enum: type) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ")) for member in enum]
+
+
+def amount_column(view: Any, context: Any, model: Payment, name: str) -> Markup:
+    """The amount in the invoice's currency; a reversed one struck through."""
+    amount = escape(format_money(model.amount, model.invoice.currency))
+    return Markup("<s>{}</s>").format(amount) if model.reversed_by else amount
+
+
+def note_column(view: Any, context: Any, model: Payment, name: str) -> Markup:
+    """Reversed, a reversal, or a move to or from customer credit, with its reason."""
+    if model.reversed_by is not None:
+        return Markup('<span class="badge badge-secondary">reversed</span> {}').format(
+            model.reversed_by.reason
+        )
+    if model.reverses_id is not None:
+        return Markup('<span class="badge badge-secondary">reversal</span> {}').format(model.reason)
+    return escape(model.reason)
 
 
 class PaymentAdmin(SecuredModelView):
@@ -16,13 +47,39 @@ class PaymentAdmin(SecuredModelView):
         "payment_date",
         "amount",
         "method",
-        "reference",
         "source",
+        "reference",
+        "reason",
         "created_by",
     ]
+    column_labels = {"payment_date": "Date", "reason": "Note", "created_by": "By"}
     column_searchable_list = ["reference"]
-    column_filters = ["payment_date", "method", "source"]
+    column_filters = ["method", "source", "payment_date"]
+    # Filters offer the closed vocabularies as lists, not free text.
+    column_choices = {"method": _choices(PaymentMethod), "source": _choices(PaymentSource)}
     column_default_sort = ("payment_date", True)
+    # Only the order an index serves: sorting a million payments by reference or amount
+    # reads them all.
+    column_sortable_list = ["payment_date"]
+    column_formatters = {"amount": amount_column, "reason": note_column}
+    column_export_list = [
+        "invoice",
+        "payment_date",
+        "amount",
+        "invoice.currency",
+        "method",
+        "source",
+        "reference",
+        "reason",
+        "reverses_id",
+        "created_by",
+    ]
+    # Plain values in the CSV (escaped against formulas by SecuredModelView), not the HTML above.
+    column_formatters_export = {}
+
+    def get_query(self):
+        # Each row says whether it was reversed: one query for the page, not one per row.
+        return super().get_query().options(selectinload(Payment.reversed_by))
 
     def scope_clause(self, company_ids: frozenset[int]) -> ColumnElement[bool]:
-        return Payment.invoice_id.in_(select(Invoice.id).where(Invoice.company_id.in_(company_ids)))
+        return Payment.company_id.in_(company_ids)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from models import (
+    CreditKind,
     Invoice,
     InvoiceKind,
     InvoiceStatus,
@@ -19,6 +20,7 @@ from .. import audit
 from ..delivery import documents
 from ..errors import DomainError
 from ..locking import lock_invoice
+from ..payments import customer_credit
 from ..permissions import Action, require
 from ..scoping import require_company
 from ..sync import records as sync_records
@@ -53,6 +55,15 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     if original is not None:
         original.credited_amount += invoice.total_amount
         original.status = derive_status(original).value
+        # Credited beyond what was still owed: the money paid for it is the customer's credit.
+        customer_credit.move_excess(
+            session,
+            original,
+            CreditKind.CREDIT_NOTE,
+            f"{invoice.reference} credited beyond the open balance of {original.reference}",
+            actor.id,
+            invoice.issue_date,
+        )
     audit.record(session, "invoice.issue", entity=invoice, detail=invoice.reference)
     session.flush()  # one UPDATE of the invoice and its audit events
     documents.request_render(session, invoice)

@@ -1,10 +1,8 @@
 """Derived invoice state: payment status and overdue are computed, never typed in."""
 
 from datetime import date
-from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_
 
 from models import Invoice, InvoiceKind, InvoiceStatus
 
@@ -26,34 +24,6 @@ def derive_status(invoice: Invoice) -> InvoiceStatus:
     if invoice.paid_amount > 0:
         return InvoiceStatus.PARTIALLY_PAID
     return delivered
-
-
-def refund_due(invoice: Invoice) -> Decimal:
-    """What the customer is owed back: paid and credited beyond the invoice's total.
-
-    A credit note may credit a paid invoice (goods returned after payment); the balance then
-    turns negative and that amount is owed to the customer until a refund is recorded.
-    """
-    if invoice.kind != InvoiceKind.INVOICE or invoice.status not in OPEN_STATUSES:
-        return Decimal(0)
-    return max(-invoice.balance_amount, Decimal(0))
-
-
-def refunds_due(session: Session, customer_id: int) -> dict[str, Decimal]:
-    """What a customer is owed back across their invoices, per currency."""
-    owed = Invoice.paid_amount + Invoice.credited_amount - Invoice.total_amount
-    rows = session.execute(
-        select(Invoice.currency, func.sum(owed))
-        .where(
-            Invoice.customer_id == customer_id,
-            Invoice.kind == InvoiceKind.INVOICE,
-            Invoice.status.in_([status.value for status in OPEN_STATUSES]),
-            owed > 0,
-        )
-        .group_by(Invoice.currency)
-        .order_by(Invoice.currency)
-    )
-    return dict(rows.all())
 
 
 def is_overdue(invoice: Invoice, today: date) -> bool:

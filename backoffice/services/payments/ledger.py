@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
+    CreditKind,
     Invoice,
     InvoiceKind,
     Payment,
@@ -16,14 +17,15 @@ from models import (
     User,
 )
 
-from .. import audit
 from ..errors import DomainError
-from ..invoicing.status import UNPAID_OPEN, derive_status
+from ..invoicing.status import UNPAID_OPEN
 from ..locking import lock_invoice
-from ..money import check_fits, format_money, minor_unit, parse_decimal, round_money
+from ..money import format_money
 from ..permissions import Action, require
 from ..scoping import require_company
 from ..sync import records as sync_records
+from . import customer_credit
+from .booking import book, checked_amount
 
 
 def _existing(
@@ -37,44 +39,15 @@ def _existing(
     return payment
 
 
-def _checked_amount(text: str | Decimal, invoice: Invoice) -> Decimal:
-    amount = parse_decimal(text, "amount", "Amount")
-    if amount <= 0:
-        raise DomainError("The amount must be greater than zero.", "amount")
-    check_fits(amount, Payment.__table__.c.amount.type, "amount", "Amount")
-    if round_money(amount, invoice.currency) != amount:
-        raise DomainError(
-            f"{invoice.currency} amounts have at most "
-            f"{-minor_unit(invoice.currency).as_tuple().exponent} decimals.",
-            "amount",
-        )
-    return amount
-
-
-def _book(session: Session, invoice: Invoice, payment: Payment, action: str) -> Payment:
-    """Add a checked payment or refund to the invoice and move its status."""
-    if payment.method not in PaymentMethod.__members__.values():
-        raise DomainError(f"Unknown payment method {payment.method!r}.", "method")
-    payment.invoice = invoice
-    payment.reference = payment.reference.strip()
-    payment.idempotency_key = payment.idempotency_key or None
-    session.add(payment)
-    invoice.paid_amount += payment.amount
-    invoice.status = derive_status(invoice).value
-    session.flush()
-    audit.record(
-        session, action, entity=invoice, detail=format_money(payment.amount, invoice.currency)
-    )
-    return payment
-
-
-def _lock_payable(session: Session, actor: User, invoice: Invoice) -> None:
+def _lock_payable(session: Session, actor: User, invoice: Invoice, method: str) -> None:
     require(actor, Action.RECORD_PAYMENT)
     require_company(actor, invoice.company_id)
     # Lock the invoice so two clerks cannot both pay the last open balance.
     lock_invoice(session, invoice)
     if invoice.kind != InvoiceKind.INVOICE:
         raise DomainError("Payments are recorded against invoices, not credit notes.")
+    if method == PaymentMethod.CUSTOMER_CREDIT:
+        raise DomainError("Customer credit is used with Apply credit, not recorded as money.")
 
 
 def record_payment(
@@ -88,18 +61,21 @@ def record_payment(
     reference: str = "",
     source: str = PaymentSource.MANUAL.value,
     idempotency_key: str | None = None,
+    excess_to_credit: bool = False,
 ) -> Payment:
-    """Record money received; never more than the open balance."""
-    _lock_payable(session, actor, invoice)
-    value = _checked_amount(amount, invoice)
+    """Record money received; beyond the open balance only as customer credit."""
+    _lock_payable(session, actor, invoice, method)
+    value = checked_amount(amount, invoice.currency)
     if (existing := _existing(session, idempotency_key, invoice, value)) is not None:
         return existing
     if invoice.status not in UNPAID_OPEN:
         raise DomainError(f"{invoice} is {invoice.status}: it takes no payments.")
-    if value > invoice.balance_amount:
+    if value > invoice.balance_amount and not excess_to_credit:
         raise DomainError(
             f"The payment ({format_money(value, invoice.currency)}) is larger than the open "
-            f"balance ({format_money(invoice.balance_amount, invoice.currency)}).",
+            f"balance ({format_money(invoice.balance_amount, invoice.currency)}): keep the "
+            f"excess ({format_money(value - invoice.balance_amount, invoice.currency)}) as "
+            "customer credit, or correct the amount.",
             "amount",
         )
     payment = Payment(
@@ -111,8 +87,16 @@ def record_payment(
         idempotency_key=idempotency_key,
         created_by_id=actor.id,
     )
-    _book(session, invoice, payment, "payment.record")
+    book(session, invoice, payment, "payment.record")
     sync_records.request_push(session, invoice.company_id, SyncRecordType.PAYMENT, payment.id)
+    customer_credit.move_excess(
+        session,
+        invoice,
+        CreditKind.OVERPAYMENT,
+        f"Paid beyond the open balance of {invoice.reference}: kept as customer credit",
+        actor.id,
+        payment_date,
+    )
     return payment
 
 
@@ -128,8 +112,8 @@ def record_refund(
     idempotency_key: str | None = None,
 ) -> Payment:
     """Record money paid back to the customer, as a negative payment; never more than was paid."""
-    _lock_payable(session, actor, invoice)
-    value = _checked_amount(amount, invoice)
+    _lock_payable(session, actor, invoice, method)
+    value = checked_amount(amount, invoice.currency)
     if (existing := _existing(session, idempotency_key, invoice, -value)) is not None:
         return existing
     if value > invoice.paid_amount:
@@ -147,4 +131,4 @@ def record_refund(
         idempotency_key=idempotency_key,
         created_by_id=actor.id,
     )
-    return _book(session, invoice, payment, "payment.refund")
+    return book(session, invoice, payment, "payment.refund")
