@@ -26,6 +26,7 @@ from .invoicing.records import CustomerAdmin, ProductAdmin
 from .invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
 from .jobs import JobsView
 from .payments.payment_list import PaymentAdmin
+from .reports.view import ReportsView
 from .search.view import SearchView
 from .security.account import AccountView
 from .security.users import UserAdmin
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
             CustomerAdmin(Customer, db, category="Records", endpoint="customer"),
             ProductAdmin(Product, db, category="Records", endpoint="product"),
             PaymentAdmin(Payment, db, category="Records", endpoint="payment"),
+            ReportsView(name="Reports", endpoint="reports", url="/admin/reports"),
             CompanyAdmin(Company, db, category="Settings", endpoint="company"),
             UserAdmin(User, db, category="Settings", endpoint="user"),
             TaxRateAdmin(TaxRate, db, category="Settings", name="Tax rates", endpoint="taxrate"),

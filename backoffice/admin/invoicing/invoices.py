@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from flask import flash, redirect, request
+from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import false
@@ -107,6 +108,9 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         "due_date",
         "customer.name",
         "company.name",
+        # By id, for the reports' links to the invoices behind a figure.
+        IntEqualFilter(Invoice.customer_id, "Customer id"),
+        IntEqualFilter(Invoice.company_id, "Company id"),
     ]
     column_sortable_list = [
         "reference",

@@ -49,12 +49,16 @@ class AgingRow:
     customer: str
     currency: str
     amounts: dict[str, Decimal]
-    in_base: Decimal = ZERO
+    in_base: dict[str, Decimal]  # the same per bucket, in the base currency
     invoices: int = 0
 
     @property
     def total(self) -> Decimal:
         return sum(self.amounts.values(), ZERO)
+
+    @property
+    def total_in_base(self) -> Decimal:
+        return sum(self.in_base.values(), ZERO)
 
 
 @dataclass
@@ -68,7 +72,11 @@ class Aging:
 
     @property
     def total_in_base(self) -> Decimal:
-        return sum((row.in_base for row in self.totals), ZERO)
+        return sum((row.total_in_base for row in self.totals), ZERO)
+
+    def bucket_in_base(self, name: str) -> Decimal:
+        """One age bucket over every currency, in the base currency."""
+        return sum((row.in_base[name] for row in self.totals), ZERO)
 
 
 def open_invoices(books: Books, period: Period | None) -> list[ColumnElement[bool]]:
@@ -92,16 +100,20 @@ def past_due(bucket: AgeBucket, as_of: date) -> ColumnElement[bool]:
 
 
 def _columns(books: Books, as_of: date) -> list:
+    """Per bucket the balance, then per bucket the balance in base currency, then a count."""
+    converted = in_base(BALANCE, books)
     return [
         *(func.sum(case((past_due(b, as_of), BALANCE), else_=0)) for b in BUCKETS),
-        func.sum(in_base(BALANCE, books)),
+        *(func.sum(case((past_due(b, as_of), converted), else_=0)) for b in BUCKETS),
         func.count(),
     ]
 
 
 def _row(customer_id, name, currency, values) -> AgingRow:
-    amounts = dict(zip((b.name for b in BUCKETS), values[: len(BUCKETS)], strict=True))
-    return AgingRow(customer_id, name, currency, amounts, values[-2], values[-1])
+    names, size = [b.name for b in BUCKETS], len(BUCKETS)
+    amounts = dict(zip(names, values[:size], strict=True))
+    converted = dict(zip(names, values[size : 2 * size], strict=True))
+    return AgingRow(customer_id, name, currency, amounts, converted, values[-1])
 
 
 def aging(
@@ -123,10 +135,11 @@ def aging(
         .subquery()
     )
     values = [column for column in per_customer.c][2:]
+    owed_in_base = sum(values[len(BUCKETS) : 2 * len(BUCKETS)][1:], values[len(BUCKETS)])
     top = (
         select(per_customer.c.customer_id, Customer.name, per_customer.c.currency, *values)
         .join(Customer, Customer.id == per_customer.c.customer_id)
-        .order_by(values[-2].desc(), per_customer.c.customer_id)
+        .order_by(owed_in_base.desc(), per_customer.c.customer_id)
         .limit(limit)
     )
     result = Aging(books, as_of, period)
@@ -167,7 +180,7 @@ def _cells(report: Aging, row: AgingRow) -> list[Cell]:
             for b in BUCKETS
         ),
         Cell(row.total, _drill(report, row.customer_id, currency, None), currency),
-        Cell(row.in_base, None, base),
+        Cell(row.total_in_base, None, base),
     ]
 
 

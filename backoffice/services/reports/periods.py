@@ -14,6 +14,7 @@ PRESETS = {
     "last_12_months": "Last 12 months",
     "this_year": "This year",
     "last_year": "Last year",
+    "all_time": "All time",
 }
 # Issue dates before this are not taken seriously (a typo, not a report).
 EARLIEST = date(2000, 1, 1)
@@ -95,6 +96,8 @@ def preset_period(name: str, today: date) -> Period:
         return Period(date(today.year, 1, 1), date(today.year, 12, 31))
     if name == "last_year":
         return Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+    if name == "all_time":
+        return Period(EARLIEST, date(today.year, 12, 31))
     raise DomainError(f"Unknown period {name!r}: choose one of the listed periods.", "period")
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ..money import round_money
+
 Value = str | int | Decimal | date | None
 
 
@@ -32,6 +34,12 @@ class Cell:
     drill: Drill | None = None
     currency: str | None = None  # money: formatted with this currency's decimals
 
+    def plain(self) -> Value:
+        """The value as exported: money with its currency's decimals (a sum of none is 0)."""
+        if isinstance(self.value, Decimal) and self.currency:
+            return round_money(self.value, self.currency)
+        return self.value
+
 
 @dataclass
 class Table:
@@ -48,5 +56,5 @@ class Table:
         self.footer.append([c if isinstance(c, Cell) else Cell(c) for c in cells])
 
     def values(self) -> list[list[Value]]:
-        """Every row, totals last, as plain values: what the exports write."""
-        return [[cell.value for cell in row] for row in [*self.rows, *self.footer]]
+        """Every row, totals last, as plain values (money in its minor units): the exports."""
+        return [[cell.plain() for cell in row] for row in [*self.rows, *self.footer]]

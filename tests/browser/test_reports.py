@@ -1,0 +1,53 @@
+"""A manager reads the reports in a real browser: charts drawn, figures link to invoices.
+
+Screenshots of every report land in build/screenshots/ (test artifacts, to look at).
+"""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from models import Role
+from tests import factories
+
+from .conftest import BROWSER_MARKS, sign_in
+
+pytestmark = BROWSER_MARKS
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+Q1 = "start=2026-01-01&end=2026-03-31"
+
+
+@pytest.fixture
+def manager_world(committed_engine):
+    with Session(committed_engine) as session:
+        company = factories.make_company(session, name="Nordlicht Software GmbH")
+        finance = factories.make_user(session, Role.FINANCE, companies=[company])
+        factories.make_user(session, Role.MANAGER, companies=[company], email="boss@example.com")
+        made = factories.make_quarter_of_business(session, finance, company)
+        references = [invoice.reference for invoice in made["invoices"]]
+        session.commit()
+    return references
+
+
+@pytest.mark.parametrize("name", ["aging", "revenue", "tax", "payments", "customers", "dso"])
+def test_manager_sees_each_report_with_its_chart(manager_world, live_server, page, name):
+    sign_in(page, live_server, "boss@example.com")
+    page.goto(f"{live_server}/admin/reports/{name}?{Q1}")
+    page.wait_for_selector("#report-table tfoot, #report-table tbody tr")
+    chart = page.query_selector("img[alt$='table below']")
+    if chart is not None:  # the tax report is a table only
+        assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", chart)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"report-{name}.png"), full_page=True)
+
+
+def test_an_aging_figure_opens_the_invoices_behind_it(manager_world, live_server, page):
+    sign_in(page, live_server, "boss@example.com")
+    page.goto(f"{live_server}/admin/reports/aging")
+    page.click("#report-table tbody tr:has-text('Kaisha KK') td:nth-child(8) a")
+    page.wait_for_url("**/admin/invoice/**")
+    listed = page.inner_text("body")
+    jpy_invoice = manager_world[2]
+    assert jpy_invoice in listed
+    assert not any(reference in listed for reference in manager_world if reference != jpy_invoice)
