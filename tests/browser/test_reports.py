@@ -15,6 +15,7 @@ from .conftest import BROWSER_MARKS, sign_in
 
 pytestmark = BROWSER_MARKS
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 Q1 = "start=2026-01-01&end=2026-03-31"
 
 
@@ -38,7 +39,6 @@ def test_manager_sees_each_report_with_its_chart(manager_world, live_server, pag
     chart = page.query_selector("img[alt$='table below']")
     if chart is not None:  # the tax report is a table only
         assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", chart)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"report-{name}.png"), full_page=True)
 
 
@@ -51,3 +51,23 @@ def test_an_aging_figure_opens_the_invoices_behind_it(manager_world, live_server
     jpy_invoice = manager_world[2]
     assert jpy_invoice in listed
     assert not any(reference in listed for reference in manager_world if reference != jpy_invoice)
+
+
+@pytest.mark.parametrize("role", ["manager", "support"])
+def test_the_dashboard_draws_its_charts_for_each_role(committed_engine, live_server, page, role):
+    with Session(committed_engine) as session:
+        company = factories.make_company(session, name="Nordlicht Software GmbH")
+        finance = factories.make_user(session, Role.FINANCE, companies=[company])
+        factories.make_user(session, role, companies=[company], email="someone@example.com")
+        factories.make_quarter_of_business(session, finance, company)
+        session.commit()
+    sign_in(page, live_server, "someone@example.com")
+    page.goto(f"{live_server}/admin/?month=2026-03")
+    images = page.query_selector_all("img[src^='data:image/svg+xml']")
+    assert len(images) == (2 if role == "manager" else 1)
+    assert all(page.evaluate("(img) => img.naturalWidth > 0", image) for image in images)
+    page.click("#outstanding a:has-text('overdue') >> nth=0")
+    page.wait_for_url("**/admin/invoice/**")
+    assert "INV-" in page.inner_text("body")
+    page.go_back()
+    page.screenshot(path=str(SCREENSHOTS / f"dashboard-{role}.png"), full_page=True)

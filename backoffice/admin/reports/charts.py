@@ -32,13 +32,13 @@ STYLE = Style(
 )
 
 
-def _chart(kind: type, title: str, **options) -> pygal.Graph:
+def _chart(kind: type, title: str, width: int = 900, **options) -> pygal.Graph:
     return kind(
         title=title,
         style=STYLE,
         js=[],  # no kozea.github.io scripts
-        width=900,
-        height=320,
+        width=width,
+        height=width * 16 // 45,
         show_legend=options.pop("show_legend", False),
         legend_at_bottom=True,
         print_values=False,
@@ -57,15 +57,17 @@ def _amounts(values: list[Decimal]) -> list[float]:
     return [float(value) for value in values]
 
 
-def revenue_chart(report: Revenue, title: str = "") -> str:
-    chart = _chart(pygal.Bar, title or f"Net revenue without VAT ({report.books.currency})")
+def revenue_chart(report: Revenue, width: int = 900) -> str:
+    title = f"Net revenue without VAT ({report.books.currency})"
+    chart = _chart(pygal.Bar, title, width, x_label_rotation=-30 if len(report.rows) > 8 else 0)
     chart.x_labels = [row.label for row in report.rows]
     chart.add("Net revenue", _amounts([row.net for row in report.rows]))
     return data_url(chart)
 
 
-def aging_chart(report: Aging) -> str:
-    chart = _chart(pygal.Bar, f"Open balances by days past due ({report.books.currency})")
+def aging_chart(report: Aging, width: int = 900) -> str:
+    title = f"Open balances by days past due ({report.books.currency})"
+    chart = _chart(pygal.Bar, title, width)
     chart.x_labels = [bucket.label for bucket in BUCKETS]
     chart.add("Open", _amounts([report.bucket_in_base(bucket.name) for bucket in BUCKETS]))
     return data_url(chart)

@@ -14,6 +14,7 @@ from ...services.reports.documents import open_books
 from ...services.reports.exports import to_csv, to_xlsx
 from ...services.reports.tables import Table
 from ..secured import refuse
+from .cache import cached, figures_key
 from .catalogue import REPORTS, Report
 from .cells import figure
 from .choices import Choice, parse_choice, presets, visible_companies
@@ -65,9 +66,13 @@ class ReportsView(BaseView):
                 report.grains,
                 report.all_time,
             )
+            # Role and company are checked before the cache is asked: it is shared.
             open_books(session, current_user, choice.company_id)
-            figures = report.compute(
-                session, current_user, choice.company_id, choice.period, choice.grain, today
+            figures = cached(
+                figures_key(report.name, choice.company_id, choice.period, choice.grain, today),
+                lambda: report.compute(
+                    session, current_user, choice.company_id, choice.period, choice.grain, today
+                ),
             )
         except PermissionDenied as exc:
             refuse(exc.message)

@@ -134,3 +134,18 @@ def parse_grain(text: str) -> str:
 def clipped(start: date, grain: str, period: Period) -> tuple[date, date]:
     """The days of a bucket that fall in the period."""
     return max(start, period.start), min(bucket_end(start, grain), period.end)
+
+
+def parse_month(text: str, today: date) -> date:
+    """A month typed as 2026-03 (what <input type=month> sends); empty: today's month."""
+    text = text.strip()
+    if not text:
+        return month_start(today)
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        chosen = date(year, month, 1)
+    except ValueError:
+        raise DomainError(f"Month: use a month like 2026-03, not {text!r}.", "month") from None
+    if chosen < EARLIEST or chosen > month_start(today):
+        raise DomainError(f"Month: choose one from {EARLIEST.year} to this month.", "month")
+    return chosen
