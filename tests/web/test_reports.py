@@ -125,3 +125,33 @@ def test_aging_total_links_to_exactly_the_open_invoices_behind_it(client_as, wor
     closed = [i for i in world["invoices"] if i.currency != "EUR" or i.balance_amount <= 0]
     assert open_eur and all(i.reference in listing for i in open_eur)
     assert not any(i.reference in listing for i in closed)
+
+
+def test_figures_are_kept_for_a_while_and_shared_with_the_dashboard(
+    app, client_as, world, db_session, users, company, monkeypatch
+):
+    from datetime import date
+
+    from backoffice.admin.reports.cache import PREFIX
+    from backoffice.services.payments import ledger
+
+    monkeypatch.setitem(app.config, "REPORT_CACHE_SECONDS", 60)
+    redis = app.extensions["dispatcher"].connection
+    client = client_as("finance")
+    try:
+        before = screen_rows(client.get("/admin/reports/aging").get_data(as_text=True))
+        usd = db_session.merge(world["invoices"][1])
+        ledger.record_payment(db_session, users["finance"], usd, "100.00", date(2026, 4, 1))
+        db_session.commit()
+        # Within REPORT_CACHE_SECONDS the payment does not show yet, on either screen.
+        after = screen_rows(client.get("/admin/reports/aging").get_data(as_text=True))
+        assert after == before
+        board = client.get("/admin/").get_data(as_text=True)
+        usd_total = next(row for row in before if row[:2] == ["Total", "USD"])
+        assert 'data-figure="outstanding-USD"><a href=' in board
+        assert f"${usd_total[7]}<" in board
+        # The cache is shared, but opening it is still refused to whoever may not.
+        assert client_as("support").get("/admin/reports/aging").status_code == 403
+    finally:
+        for key in redis.scan_iter(f"{PREFIX}*:{company.id}:*"):
+            redis.delete(key)

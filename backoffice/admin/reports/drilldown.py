@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 
 from ...services.reports.tables import Drill
 
@@ -22,7 +22,15 @@ FILTERS = {
 
 
 def _filter_args(endpoint: str) -> dict[tuple[str, str], str]:
-    """The list's URL argument per (filter name, operation), read from the view itself."""
+    """The list's URL argument per (filter name, operation), read from the view itself once
+    per request (a page links hundreds of figures)."""
+    known = g.setdefault("list_filter_args", {})
+    if endpoint not in known:
+        known[endpoint] = _read_filter_args(endpoint)
+    return known[endpoint]
+
+
+def _read_filter_args(endpoint: str) -> dict[tuple[str, str], str]:
     admin = current_app.extensions["admin"][0]
     view = next(v for v in admin._views if v.endpoint == endpoint)
     return {

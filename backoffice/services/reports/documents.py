@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, case, cast, func
+from sqlalchemy import ColumnElement, Date, case, cast, func, text
 from sqlalchemy.orm import Session
 
 from models import Company, Invoice, InvoiceKind, InvoiceStatus, User
@@ -41,6 +41,9 @@ def open_books(
     """The company whose figures the user asks for, once role and company access are checked."""
     require(user, action)
     require_company(user, company_id)
+    # These aggregates cross PostgreSQL's JIT threshold at a million invoices, and compiling
+    # them cost about 65 ms of a 460 ms query (EXPLAIN ANALYZE) while saving nothing.
+    session.execute(text("SET LOCAL jit = off"))
     company = session.get(Company, company_id)
     if company is None:
         raise DomainError("There is no such company.", "company")
