@@ -66,6 +66,17 @@ def test_the_dashboard_draws_its_charts_for_each_role(committed_engine, live_ser
     images = page.query_selector_all("img[src^='data:image/svg+xml']")
     assert len(images) == (2 if role == "manager" else 1)
     assert all(page.evaluate("(img) => img.naturalWidth > 0", image) for image in images)
+    if role == "manager":
+        # The dashboard shows the aging report's own totals.
+        outstanding = page.inner_text("[data-figure=outstanding-EUR]")
+        page.goto(f"{live_server}/admin/reports/aging")
+        total = page.inner_text("#report-table tfoot tr:has-text('EUR') td:nth-child(8)")
+        assert outstanding == f"€{total}"
+        page.goto(f"{live_server}/admin/?month=2026-03")
+    else:
+        refused = page.goto(f"{live_server}/admin/reports/revenue?format=csv")
+        assert refused.status == 403
+        page.goto(f"{live_server}/admin/?month=2026-03")
     page.click("#outstanding a:has-text('overdue') >> nth=0")
     page.wait_for_url("**/admin/invoice/**")
     assert "INV-" in page.inner_text("body")

@@ -97,6 +97,7 @@ def test_a_company_not_granted_is_refused(client_as, world, other_company):
         ("company=abc", "not one of the listed companies"),
         ("grain=week", "month or quarter"),
         ("format=pdf", "Export as csv or xlsx"),
+        ("start=2000-01-01&end=9998-12-31", "Choose a shorter period"),
     ],
 )
 def test_bad_filters_get_a_message(client_as, world, query, message):

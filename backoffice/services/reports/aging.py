@@ -188,7 +188,10 @@ def aging_table(report: Aging) -> Table:
     """Per customer and currency, the balance by days past due; totals per currency."""
     base = report.books.currency
     shown = len(report.rows)
-    note = f"Open balances as of {report.as_of.isoformat()}, by days past the due date. "
+    note = f"Open balances as of {report.as_of.isoformat()}, by days past the due date"
+    if report.period:
+        note += f", of invoices issued {report.period.start} to {report.period.end}"
+    note += ". "
     if shown < report.row_count:
         note += f"The {shown} largest of {report.row_count} balances; totals cover all. "
     table = Table(

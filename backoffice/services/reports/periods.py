@@ -56,9 +56,17 @@ def bucket_end(start: date, grain: str) -> date:
     return add_months(start, 3 if grain == "quarter" else 1) - timedelta(days=1)
 
 
+MAX_BUCKETS = 240  # 20 years by month: a longer table helps nobody and costs a lot to draw
+
+
 def buckets(period: Period, grain: str) -> list[date]:
     """The first day of every month or quarter the period touches, in order."""
     step = 3 if grain == "quarter" else 1
+    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
+    if months // step >= MAX_BUCKETS:
+        raise DomainError(
+            f"Choose a shorter period: at most {MAX_BUCKETS} {grain}s in one report.", "period"
+        )
     starts, current = [], bucket_start(period.start, grain)
     while current <= period.end:
         starts.append(current)
