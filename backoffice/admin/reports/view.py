@@ -52,12 +52,12 @@ class ReportsView(BaseView):
     @expose("/<report_name>")
     def report(self, report_name: str):
         report = REPORTS.get(report_name) or abort(404)
-        kind = request.args.get("format", "html")
-        if kind not in ("html", "csv", "xlsx"):
-            return self._page(report, None, None, "Export as csv or xlsx.", 400)
         session, today = read_session(), date.today()
         companies = visible_companies(session, current_user)
+        kind = request.args.get("format", "html")
         try:
+            if kind not in ("html", "csv", "xlsx"):
+                raise DomainError("Export as csv or xlsx.", "format")
             choice = parse_choice(
                 request.args,
                 companies,
@@ -77,17 +77,23 @@ class ReportsView(BaseView):
         except PermissionDenied as exc:
             refuse(exc.message)
         except DomainError as exc:
-            return self._page(report, None, None, exc.message, 400, companies)
+            flash(exc.message, "error")
+            return self._page(report, companies), 400
         table = report.table(figures)
         if kind != "html":
             return _download(table, report_name, choice, kind)
         chart = report.chart(figures) if report.chart else None
-        return self._page(report, choice, table, None, 200, companies, chart)
+        return self._page(report, companies, choice, table, chart)
 
-    def _page(self, report: Report, choice, table, problem, status, companies=(), chart=None):
-        if problem:
-            flash(problem, "error")
-        page = self.render(
+    def _page(
+        self,
+        report: Report,
+        companies: list,
+        choice: Choice | None = None,
+        table: Table | None = None,
+        chart: str | None = None,
+    ) -> str:
+        return self.render(
             "admin/reports/report.html",
             report=report,
             reports=REPORTS.values(),
@@ -105,4 +111,3 @@ class ReportsView(BaseView):
                 ".report", report_name=report.name, format=kind, **choice.args()
             ),
         )
-        return page, status

@@ -123,3 +123,16 @@ def test_a_period_typed_wrong_is_refused_with_a_message():
     assert parse_period("last_month", "", "", TODAY, "this_month") == Period(
         date(2026, 3, 1), date(2026, 3, 31)
     )
+
+
+def test_another_companys_documents_never_count(session, admin, finance, company, world):
+    before = revenue.revenue(session, finance, company.id, Q1).sum("total")
+    other = factories.make_company(session)
+    stranger = factories.make_customer(session, other)
+    invoice = factories.make_issued_invoice(
+        session, admin, stranger, today=date(2026, 3, 10), issue_date=date(2026, 3, 10)
+    )
+    assert revenue.revenue(session, finance, company.id, Q1).sum("total") == before
+    assert revenue.revenue(session, admin, other.id, Q1).sum("total") == invoice.total_amount
+    owed = {row.currency: row.total for row in aging.aging(session, admin, other.id, TODAY).totals}
+    assert owed == {"EUR": invoice.total_amount}
