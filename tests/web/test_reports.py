@@ -156,3 +156,16 @@ def test_figures_are_kept_for_a_while_and_shared_with_the_dashboard(
     finally:
         for key in redis.scan_iter(f"{PREFIX}*:{company.id}:*"):
             redis.delete(key)
+
+
+def test_reports_are_computed_when_redis_is_away(app, client_as, world, monkeypatch):
+    from redis import Redis
+
+    monkeypatch.setitem(app.config, "REPORT_CACHE_SECONDS", 60)
+    nowhere = Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)
+    monkeypatch.setattr(app.extensions["dispatcher"], "connection", nowhere)
+    page = client_as("finance").get(f"/admin/reports/revenue?{Q1}")
+    assert page.status_code == 200
+    assert screen_rows(page.get_data(as_text=True))[-1][0] == "Total"
+    board = client_as("finance").get("/admin/")
+    assert "Job queue unreachable" in board.get_data(as_text=True)

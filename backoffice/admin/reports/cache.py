@@ -40,7 +40,11 @@ def cached(key: str, compute: Callable[[], Any]) -> Any:
         log.warning("Report cache unreachable, computing the figures: %s", exc)
         return compute()
     if stored is not None:
-        return pickle.loads(stored)
+        try:
+            return pickle.loads(stored)
+        except (pickle.UnpicklingError, AttributeError, ImportError, TypeError) as exc:
+            # Kept by a release whose figures had another shape: compute them again.
+            log.warning("Report cache held unreadable figures under %s: %s", key, exc)
     figures = compute()
     try:
         redis.set(PREFIX + key, pickle.dumps(figures), ex=seconds)
