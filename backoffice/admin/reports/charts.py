@@ -58,6 +58,7 @@ def _amounts(values: list[Decimal]) -> list[float]:
 
 
 def revenue_chart(report: Revenue, width: int = 900) -> str:
+    """Net revenue per month or quarter, as bars."""
     title = f"Net revenue without VAT ({report.books.currency})"
     chart = _chart(pygal.Bar, title, width, x_label_rotation=-30 if len(report.rows) > 8 else 0)
     chart.x_labels = [row.label for row in report.rows]
@@ -66,6 +67,7 @@ def revenue_chart(report: Revenue, width: int = 900) -> str:
 
 
 def aging_chart(report: Aging, width: int = 900) -> str:
+    """Open balances per age bucket, every currency in the base currency."""
     title = f"Open balances by days past due ({report.books.currency})"
     chart = _chart(pygal.Bar, title, width)
     chart.x_labels = [bucket.label for bucket in BUCKETS]
@@ -74,6 +76,7 @@ def aging_chart(report: Aging, width: int = 900) -> str:
 
 
 def payments_chart(report: PaymentsReport) -> str:
+    """Money received per period, stacked by payment method."""
     chart = _chart(
         pygal.StackedBar, f"Received by method ({report.books.currency})", show_legend=True
     )
@@ -86,6 +89,7 @@ def payments_chart(report: PaymentsReport) -> str:
 
 
 def customers_chart(report: TopCustomers) -> str:
+    """The ten largest customers by net revenue, as horizontal bars."""
     chart = _chart(pygal.HorizontalBar, f"Top customers by net revenue ({report.books.currency})")
     top = report.by_revenue[:10]
     chart.x_labels = [figure.customer[:40] for figure in reversed(top)]
@@ -94,6 +98,7 @@ def customers_chart(report: TopCustomers) -> str:
 
 
 def dso_chart(report: Dso) -> str:
+    """Days sales outstanding per month, as a line (gaps where nothing was sold)."""
     chart = _chart(pygal.Line, "Days sales outstanding")
     chart.x_labels = [row.label for row in report.rows]
     chart.add("DSO", [float(row.dso) if row.dso is not None else None for row in report.rows])

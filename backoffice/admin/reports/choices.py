@@ -39,6 +39,7 @@ def visible_companies(session: Session, user: User) -> list[Company]:
 
 
 def presets(all_time: bool) -> dict[str, str]:
+    """The named periods a report offers; "All time" only where it makes sense (aging)."""
     return {k: v for k, v in PRESETS.items() if all_time or k != "all_time"}
 
 

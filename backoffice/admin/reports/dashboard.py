@@ -156,6 +156,7 @@ def outstanding_drill(currency: str, overdue_on: date | None = None) -> Drill:
 
 
 def customer_drill(customer_id: int, overdue_on: date) -> Drill:
+    """A customer's open invoices past due on a day."""
     return Drill(
         customer_id=customer_id,
         kind=InvoiceKind.INVOICE.value,

@@ -90,6 +90,7 @@ def open_invoices(books: Books, period: Period | None) -> list[ColumnElement[boo
 
 
 def past_due(bucket: AgeBucket, as_of: date) -> ColumnElement[bool]:
+    """The invoices whose due date puts them in an age bucket on a day."""
     earliest, latest = bucket.due_range(as_of)
     clauses = []
     if earliest is not None:

@@ -69,6 +69,7 @@ def counted(books: Books) -> list[ColumnElement[bool]]:
 
 
 def issued_in(period: Period) -> list[ColumnElement[bool]]:
+    """Documents issued in the period, both ends included."""
     return [Invoice.issue_date >= period.start, Invoice.issue_date <= period.end]
 
 

@@ -36,6 +36,7 @@ class Period:
 
 
 def month_start(day: date) -> date:
+    """The first day of the month holding day."""
     return day.replace(day=1)
 
 
@@ -53,6 +54,7 @@ def bucket_start(day: date, grain: str) -> date:
 
 
 def bucket_end(start: date, grain: str) -> date:
+    """The last day of the month or quarter starting on start."""
     return add_months(start, 3 if grain == "quarter" else 1) - timedelta(days=1)
 
 
@@ -75,6 +77,7 @@ def buckets(period: Period, grain: str) -> list[date]:
 
 
 def bucket_label(start: date, grain: str) -> str:
+    """How a month (2026-03) or a quarter (2026 Q1) is named in tables and charts."""
     if grain == "quarter":
         return f"{start.year} Q{(start.month - 1) // 3 + 1}"
     return start.strftime("%Y-%m")
