@@ -56,6 +56,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "180 s timeout)",
     ),
     "LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR: the least severe events logged"),
+    "REPORT_CACHE_SECONDS": (
+        "60",
+        "how long a report's or the dashboard's figures are kept in Redis and shown again "
+        "(0: computed on every request)",
+    ),
     "WORKER_MAINTENANCE_SECONDS": (
         "10",
         "how often a worker recovers jobs of killed workers (RQ's default is 600), restarts a "
@@ -123,6 +128,7 @@ def load(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None)
         "SYNC_ENCRYPTION_KEY": sync_keys(values),
         "SYNC_HTTP_TIMEOUT_SECONDS": positive(values, "SYNC_HTTP_TIMEOUT_SECONDS"),
         "SYNC_CATCH_UP_MINUTES": positive(values, "SYNC_CATCH_UP_MINUTES"),
+        "REPORT_CACHE_SECONDS": whole(values, "REPORT_CACHE_SECONDS", 0),
         "WTF_CSRF_TIME_LIMIT": None,
         "FLASK_ADMIN_SWATCH": "cosmo",
     }

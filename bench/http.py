@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.seed_large            # once: the 1M-invoice database
     .venv/bin/python -m bench.http                  # gunicorn -c gunicorn.conf.py on it
     .venv/bin/python -m bench.http --base-url http://127.0.0.1:8000 --users 20 --seconds 60
+    .venv/bin/python -m bench.http --screens report --users 0   # the reports alone, no crowd
 
 Without --base-url it starts gunicorn with the production config on `backoffice_large` (a
 Redis database of its own) and stops it at the end. It signs in as the demo finance user,
@@ -31,6 +32,7 @@ import requests
 from sqlalchemy import create_engine, func, select, text
 
 from backoffice.admin.keyset import encode_cursor
+from backoffice.admin.reports.catalogue import REPORTS
 from backoffice.demo_data import DEMO_USERS
 from models import Customer, Invoice, InvoiceLine, InvoiceStatus
 
@@ -122,7 +124,6 @@ def screens(app, database_url: str) -> dict[str, str]:
     listing = "/admin/invoice/?"
     year = {f"flt1_{filters['issue date between']}": "2025-01-01 to 2025-12-31"}
     return {
-        "home (status counts)": "/admin/",
         "invoices, first page": "/admin/invoice/",
         "year filter": listing + urlencode(year),
         "status filter": listing + urlencode({f"flt1_{filters['status equals']}": "sent"}),
@@ -136,6 +137,8 @@ def screens(app, database_url: str) -> dict[str, str]:
         "draft edit, 10+ lines": f"/admin/invoice/edit/?id={draft}",
         "customers, first page": "/admin/customer/",
         "payments, first page": "/admin/payment/",
+        "dashboard (home)": "/admin/",
+        **{f"report {name}": f"/admin/reports/{name}" for name in REPORTS},
     }
 
 
@@ -290,6 +293,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--screens", help="time only the screens whose name contains this text, e.g. report"
+    )
     args = parser.parse_args()
     os.environ.setdefault("SECRET_KEY", "bench-http")
     os.environ["DATABASE_URL"] = args.database_url
@@ -298,6 +304,8 @@ def main() -> None:
 
     app = create_app()
     paths = screens(app, args.database_url)
+    if args.screens:
+        paths = {name: path for name, path in paths.items() if args.screens in name}
     if args.explain:
         explain(app, paths)
     if args.base_url:
@@ -309,7 +317,8 @@ def main() -> None:
 
 def measure(base: str, paths: dict[str, str], args: argparse.Namespace) -> None:
     each_screen(base, paths, args.warmup, args.requests)
-    browsing(base, paths, args.users, args.seconds)
+    if args.users:
+        browsing(base, paths, args.users, args.seconds)
 
 
 if __name__ == "__main__":

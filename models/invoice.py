@@ -57,12 +57,21 @@ class Invoice(Base):
         # The same two orders for admins, who see every company (no company to lead with).
         Index("ix_invoices_issue_date", "issue_date", "id"),
         Index("ix_invoices_total", "total_amount", "id"),
-        # The home page's overdue count, answered from the index alone (open invoices only).
+        # Aging and the dashboard's open balances by customer and currency, answered from
+        # the index alone (open invoices only).
         Index(
             "ix_invoices_open_due",
             "company_id",
             "due_date",
-            postgresql_include=["total_amount", "paid_amount", "credited_amount"],
+            postgresql_include=[
+                "total_amount",
+                "paid_amount",
+                "credited_amount",
+                "customer_id",
+                "currency",
+                "exchange_rate",
+                "issue_date",
+            ],
             postgresql_where=text(OPEN_INVOICES),
         ),
         # The suggested exchange rate: the company's latest invoice in a currency.
@@ -72,6 +81,21 @@ class Invoice(Base):
             "currency",
             "issued_at",
             postgresql_where=text("kind = 'invoice' AND issued_at IS NOT NULL"),
+        ),
+        # Revenue, tax, DSO and top customers: a company's documents by issue date with what
+        # the reports add up, read from the index alone.
+        Index(
+            "ix_invoices_company_issued_figures",
+            "company_id",
+            "issue_date",
+            postgresql_include=[
+                "status",
+                "kind",
+                "customer_id",
+                "exchange_rate",
+                "net_amount",
+                "total_amount",
+            ],
         ),
         Index("ix_invoices_customer", "customer_id"),
         Index("ix_invoices_original", "original_invoice_id"),

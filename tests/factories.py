@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.services.invoicing import drafts, lifecycle
 from backoffice.services.invoicing.drafts import LineInput
+from backoffice.services.payments import ledger
 from backoffice.services.users import hash_password
 from models import (
     Company,
@@ -231,3 +232,46 @@ def make_issued_invoice(
     """Create a draft through the service and issue it."""
     invoice = make_draft(session, actor, customer, lines, **draft_fields)
     return lifecycle.issue(session, actor, invoice, today)
+
+
+def make_quarter_of_business(session: Session, actor: User, company: Company) -> dict:
+    """Invoices in EUR (the company's base), USD and JPY from January to March 2026, then
+    credited (in part and in full), paid, refunded, plus a draft and a void invoice that
+    count nowhere; returns the issued invoices and credit notes."""
+    vat19, vat7 = make_tax_rate(session, "19"), make_tax_rate(session, "7")
+    eur = make_customer(session, company, name='=HYPERLINK("http://x")')
+    usd = make_customer(session, company, name="Acme Inc", currency="USD")
+    jpy = make_customer(session, company, name="Kaisha KK", currency="JPY")
+
+    def issue(customer, day, lines, rate=None):
+        return make_issued_invoice(
+            session, actor, customer, lines, today=day, issue_date=day, exchange_rate=rate
+        )
+
+    jan = issue(eur, date(2026, 1, 10), [line(vat19, "3", "99.99"), line(vat7, "1", "10.05")])
+    feb_usd = issue(
+        usd,
+        date(2026, 2, 5),
+        [line(vat19, "2", "333.33"), line(vat7, "1", "45.55")],
+        Decimal("0.91234567"),
+    )
+    feb_jpy = issue(jpy, date(2026, 2, 20), [line(vat19, "7", "1234")], Decimal("0.00612345"))
+    mar = issue(eur, date(2026, 3, 2), [line(vat19, "1", "1000.00")])
+    settled = issue(eur, date(2026, 3, 3), [line(vat7, "4", "12.50")])
+
+    # A partial credit of the USD invoice: one of the two 19 % units, nothing at 7 %.
+    note = lifecycle.create_credit_note(session, actor, feb_usd)
+    edit_draft(session, actor, note, set_quantity(0, "1"))
+    edit_draft(session, actor, note, remove_line(1))
+    lifecycle.issue(session, actor, note, date(2026, 3, 4))
+    full = lifecycle.credit_in_full(session, actor, settled, date(2026, 3, 5))
+
+    ledger.record_payment(session, actor, jan, "100.00", date(2026, 2, 1), method="card")
+    ledger.record_payment(session, actor, mar, mar.total_amount, date(2026, 3, 20))
+    ledger.record_refund(session, actor, mar, "19.00", date(2026, 3, 25))
+    ledger.record_payment(session, actor, feb_jpy, "5000", date(2026, 3, 1), method="cash")
+    make_draft(session, actor, eur, [line(vat19, "1", "500.00")])
+    void = issue(eur, date(2026, 3, 6), [line(vat19, "1", "777.00")])
+    lifecycle.void(session, actor, void, "Typo")
+    session.flush()
+    return {"invoices": [jan, feb_usd, feb_jpy, mar, settled], "notes": [note, full]}

@@ -28,6 +28,7 @@ from .invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
 from .jobs import JobsView
 from .payments.credit_ledger import CustomerCreditAdmin
 from .payments.payment_list import PaymentAdmin
+from .reports.view import ReportsView
 from .search.view import SearchView
 from .security.account import AccountView
 from .security.users import UserAdmin
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
                 name="Customer credit",
                 endpoint="customercredit",
             ),
+            ReportsView(name="Reports", endpoint="reports", url="/admin/reports"),
             CompanyAdmin(Company, db, category="Settings", endpoint="company"),
             UserAdmin(User, db, category="Settings", endpoint="user"),
             TaxRateAdmin(TaxRate, db, category="Settings", name="Tax rates", endpoint="taxrate"),

@@ -21,6 +21,7 @@ from ..services import audit
 from ..services.errors import DomainError, PermissionDenied
 from ..services.permissions import Action, can
 from ..services.scoping import in_companies, require_company, scoped
+from ..services.spreadsheets import escape_formula
 from .formatting import EXPORT_TYPE_FORMATTERS, TYPE_FORMATTERS
 from .lists import ScaledListMixin
 
@@ -34,7 +35,6 @@ ENDPOINT_PERMISSIONS = {
     "export": "export_permission",
 }
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 REQUEST_SESSION = LocalProxy(lambda: db.session)
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,6 @@ def refuse(what: str, action: Action | None = None, reason: str | None = None) -
     db.session.commit()
     g.refused_action, g.refusal_reason = action, reason
     abort(403)
-
-
-def escape_formula(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in exported text cells."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class SecuredModelView(ScaledListMixin, ModelView):

@@ -114,3 +114,15 @@ def test_the_replica_session_refuses_writes(app):
         assert session is not db.session
         with pytest.raises(InternalError, match="read-only transaction"):
             session.execute(text("UPDATE companies SET name = name"))
+
+
+def test_reports_and_the_dashboard_read_the_replica(client_as, customer, replica_database):
+    engine = create_engine(replica_database)
+    with engine.connect() as conn:
+        replica_company = conn.scalar(text("SELECT name FROM companies"))
+    engine.dispose()
+    client = client_as("admin")
+    for path in ("/admin/reports/customers", "/admin/"):
+        page = client.get(path).get_data(as_text=True)
+        assert replica_company in page, path
+        assert customer.company.name not in page, path

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import flash, redirect, request
 from flask_admin import expose
+from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import false
@@ -125,6 +126,9 @@ class InvoiceAdmin(EntryMixin, LifecycleMixin, PaymentMixin, DeliveryMixin, Secu
         "due_date",
         "customer.name",
         "company.name",
+        # By id, for the reports' links to the invoices behind a figure.
+        IntEqualFilter(Invoice.customer_id, "Customer id"),
+        IntEqualFilter(Invoice.company_id, "Company id"),
     ]
     column_sortable_list = [
         "reference",

@@ -1,12 +1,13 @@
 """The payments list: for reading and export; payments are recorded on the invoice screen.
 
 Filters: method, source and payment date, each served by an index that follows the list's
-order (newest first). There is no reconciliation state to filter on yet: bank statements are
-not imported (issue 12, item 2).
+order (newest first), and the company (the reports' links). There is no reconciliation state
+to filter on yet: bank statements are not imported (issue 12, item 2).
 """
 
 from typing import Any
 
+from flask_admin.contrib.sqla.filters import IntEqualFilter
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import selectinload
@@ -54,7 +55,12 @@ class PaymentAdmin(SecuredModelView):
     ]
     column_labels = {"payment_date": "Date", "reason": "Note", "created_by": "By"}
     column_searchable_list = ["reference"]
-    column_filters = ["method", "source", "payment_date"]
+    column_filters = [
+        "method",
+        "source",
+        "payment_date",
+        IntEqualFilter(Payment.company_id, "Company id"),
+    ]
     # Filters offer the closed vocabularies as lists, not free text.
     column_choices = {"method": _choices(PaymentMethod), "source": _choices(PaymentSource)}
     column_default_sort = ("payment_date", True)

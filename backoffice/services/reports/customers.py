@@ -1,0 +1,122 @@
+"""Top customers: by revenue in a period, and by what they owe now."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Customer, Invoice, InvoiceKind, User
+
+from ..permissions import Action
+from .aging import BALANCE, UNPAID_STATUSES, open_invoices
+from .documents import ISSUED_STATUSES, Books, counted, in_base, issued_in, open_books, signed
+from .periods import Period
+from .tables import Cell, Drill, Table
+
+
+@dataclass
+class CustomerFigure:
+    customer_id: int
+    customer: str
+    amount: Decimal  # base currency
+    documents: int
+
+
+@dataclass
+class TopCustomers:
+    books: Books
+    period: Period
+    by_revenue: list[CustomerFigure] = field(default_factory=list)
+    by_balance: list[CustomerFigure] = field(default_factory=list)
+
+
+def _ranked(session: Session, amount, where: list, limit: int) -> list[CustomerFigure]:
+    per_customer = (
+        select(Invoice.customer_id, func.sum(amount).label("amount"), func.count().label("docs"))
+        .where(*where)
+        .group_by(Invoice.customer_id)
+        .subquery()
+    )
+    query = (
+        select(
+            per_customer.c.customer_id, Customer.name, per_customer.c.amount, per_customer.c.docs
+        )
+        .join(Customer, Customer.id == per_customer.c.customer_id)
+        .order_by(per_customer.c.amount.desc(), per_customer.c.customer_id)
+        .limit(limit)
+    )
+    return [CustomerFigure(*row) for row in session.execute(query)]
+
+
+def top_customers(
+    session: Session, user: User, company_id: int, period: Period, limit: int = 20
+) -> TopCustomers:
+    """Net revenue (without VAT) issued in the period, and open balances now, per customer."""
+    books = open_books(session, user, company_id)
+    result = TopCustomers(books, period)
+    revenue = signed(in_base(Invoice.net_amount, books))
+    result.by_revenue = _ranked(session, revenue, [*counted(books), *issued_in(period)], limit)
+    result.by_balance = top_debtors(session, user, company_id, None, limit)
+    return result
+
+
+def top_debtors(
+    session: Session,
+    user: User,
+    company_id: int,
+    overdue_on: date | None,
+    limit: int,
+    action: Action = Action.VIEW_REPORTS,
+) -> list[CustomerFigure]:
+    """Customers by open balance in the base currency; past due on a day, if one is given."""
+    books = open_books(session, user, company_id, action)
+    where = open_invoices(books, None)
+    if overdue_on is not None:
+        where.append(Invoice.due_date < overdue_on)
+    return _ranked(session, in_base(BALANCE, books), where, limit)
+
+
+def customers_table(report: TopCustomers) -> Table:
+    """Two rankings side by side: revenue in the period, open balance now."""
+    base = report.books.currency
+    period = (report.period.start, report.period.end)
+    table = Table(
+        "Customers",
+        [
+            "Rank",
+            "By revenue",
+            "Net revenue",
+            "Documents",
+            "By open balance",
+            "Open balance",
+            "Open invoices",
+        ],
+        note=f"Revenue without VAT issued in the period, net of credit notes; balances owed "
+        f"now. Both in {base} at each document's issue-time exchange rate.",
+    )
+    for rank in range(max(len(report.by_revenue), len(report.by_balance))):
+        cells: list[Cell | str | int | None] = [rank + 1]
+        if rank < len(report.by_revenue):
+            top = report.by_revenue[rank]
+            drill = Drill(customer_id=top.customer_id, statuses=ISSUED_STATUSES, issued=period)
+            cells += [top.customer, Cell(top.amount, drill, base), Cell(top.documents, drill)]
+        else:
+            cells += [None, None, None]
+        if rank < len(report.by_balance):
+            debtor = report.by_balance[rank]
+            drill = Drill(
+                customer_id=debtor.customer_id,
+                kind=InvoiceKind.INVOICE.value,
+                statuses=UNPAID_STATUSES,
+            )
+            cells += [
+                debtor.customer,
+                Cell(debtor.amount, drill, base),
+                Cell(debtor.documents, drill),
+            ]
+        else:
+            cells += [None, None, None]
+        table.add(*cells)
+    return table

@@ -1,0 +1,110 @@
+"""Payments received per month or quarter and method, refunds subtracted, in the base currency."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from models import Invoice, Payment, User
+
+from .documents import ZERO, Books, bucket, in_base, open_books
+from .periods import Period, bucket_label, clipped
+from .tables import Cell, Drill, Table
+
+
+@dataclass
+class PaymentRow:
+    start: date
+    label: str
+    method: str
+    received: Decimal = ZERO
+    refunded: Decimal = ZERO
+    count: int = 0
+
+    @property
+    def net(self) -> Decimal:
+        return self.received - self.refunded
+
+
+@dataclass
+class PaymentsReport:
+    books: Books
+    period: Period
+    grain: str
+    rows: list[PaymentRow] = field(default_factory=list)
+
+    def sum(self, name: str) -> Decimal:
+        return sum((getattr(row, name) for row in self.rows), ZERO)
+
+
+def payments_in(books: Books, period: Period):
+    """The company's payments and refunds dated in the period, with their invoice's rate."""
+    return (
+        select()
+        .select_from(Payment)
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .where(
+            Invoice.company_id == books.company_id,
+            Payment.payment_date >= period.start,
+            Payment.payment_date <= period.end,
+        )
+    )
+
+
+def payments_report(
+    session: Session, user: User, company_id: int, period: Period, grain: str = "month"
+) -> PaymentsReport:
+    """Money received and refunded by payment date and method."""
+    books = open_books(session, user, company_id)
+    when = bucket(Payment.payment_date, grain).label("start")
+    amount = in_base(Payment.amount, books)
+    query = (
+        payments_in(books, period)
+        .add_columns(
+            when,
+            Payment.method,
+            func.sum(case((Payment.amount > 0, amount), else_=0)),
+            func.sum(case((Payment.amount < 0, -amount), else_=0)),
+            func.count(),
+        )
+        .group_by(when, Payment.method)
+        .order_by(when, Payment.method)
+    )
+    rows = [
+        PaymentRow(start, bucket_label(start, grain), method, received, refunded, count)
+        for start, method, received, refunded, count in session.execute(query)
+    ]
+    return PaymentsReport(books, period, grain, rows)
+
+
+def payments_table(report: PaymentsReport) -> Table:
+    """Per period and method: received, refunded, net."""
+    base = report.books.currency
+    table = Table(
+        "Payments",
+        ["Period", "Method", "Payments", "Received", "Refunded", "Net received"],
+        note=f"Amounts in {base} at each invoice's issue-time exchange rate, by payment date.",
+    )
+    for row in report.rows:
+        drill = Drill(
+            target="payment",
+            paid=clipped(row.start, report.grain, report.period),
+            method=row.method,
+        )
+        table.add(
+            row.label,
+            row.method.replace("_", " "),
+            Cell(row.count, drill),
+            Cell(row.received, drill, base),
+            Cell(row.refunded, drill, base),
+            Cell(row.net, drill, base),
+        )
+    table.add_total(
+        "Total",
+        "",
+        report.sum("count"),
+        *(Cell(report.sum(name), None, base) for name in ("received", "refunded", "net")),
+    )
+    return table
