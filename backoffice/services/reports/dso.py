@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models import Invoice, Payment, User
 
 from .documents import ISSUED_STATUSES, ZERO, Books, counted, in_base, signed
-from .payments import payments_report
+from .payments import from_outside, payments_report
 from .periods import Period, bucket_end, clipped
 from .revenue import revenue
 from .tables import Cell, Drill, Table
@@ -56,7 +56,7 @@ def receivables_before(session: Session, books: Books, day: date) -> Decimal:
     paid = session.scalar(
         select(func.sum(in_base(Payment.amount, books)))
         .join(Invoice, Invoice.id == Payment.invoice_id)
-        .where(Invoice.company_id == books.company_id, Payment.payment_date < day)
+        .where(Invoice.company_id == books.company_id, from_outside(), Payment.payment_date < day)
     )
     return (billed or ZERO) - (paid or ZERO)
 

@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from models import Invoice, Payment, User
+from models import Invoice, Payment, PaymentMethod, User
 
 from .documents import ZERO, Books, bucket, in_base, open_books
 from .periods import Period, bucket_label, clipped
@@ -47,10 +47,17 @@ def payments_in(books: Books, period: Period):
         .join(Invoice, Invoice.id == Payment.invoice_id)
         .where(
             Invoice.company_id == books.company_id,
+            from_outside(),
             Payment.payment_date >= period.start,
             Payment.payment_date <= period.end,
         )
     )
+
+
+def from_outside() -> ColumnElement[bool]:
+    """Money that came in or went out. Moves between an invoice and its customer's credit are
+    neither: credit kept from an overpayment is still owed back, so it lowers receivables."""
+    return Payment.method != PaymentMethod.CUSTOMER_CREDIT.value
 
 
 def payments_report(

@@ -7,6 +7,7 @@ import pytest
 
 from backoffice.services.errors import DomainError, PermissionDenied
 from backoffice.services.money import round_money
+from backoffice.services.payments import customer_credit, ledger
 from backoffice.services.reports import aging, dso, payments, revenue, tax
 from backoffice.services.reports.periods import Period
 from models import Payment
@@ -79,18 +80,22 @@ def test_payments_report_sums_payments_less_refunds_by_method(session, finance, 
 def test_dso_ends_on_what_customers_owe(session, finance, company, world):
     report = dso.dso(session, finance, company.id, Q1)
 
-    # Each amount converts on its own (a payment at its invoice's rate), so converted
-    # balances may differ from this by rounding cents.
-    owed = (
-        sum(base(i.total_amount, i) for i in world["invoices"])
-        - sum(base(n.total_amount, n) for n in world["notes"])
-        - sum(base(p.amount, p.invoice) for p in session.query(Payment))
-    )
+    owed = world_owed(session, world)
     assert report.opening == 0
     assert report.rows[-1].receivables == owed
     assert abs(owed - sum(base(i.balance_amount, i) for i in world["invoices"])) <= D("0.03")
     january = report.rows[0]
     assert january.dso == (january.receivables / january.sales * 31).quantize(D("0.1"))
+
+
+def world_owed(session, world) -> Decimal:
+    """Billed less credited less paid, each converted on its own (a payment at its invoice's
+    rate), so converted balances may differ from this by rounding cents."""
+    return (
+        sum(base(i.total_amount, i) for i in world["invoices"])
+        - sum(base(n.total_amount, n) for n in world["notes"])
+        - sum(base(p.amount, p.invoice) for p in session.query(Payment))
+    )
 
 
 def test_csv_neutralises_formulas_but_keeps_negative_numbers(session, finance, company, world):
@@ -136,3 +141,34 @@ def test_another_companys_documents_never_count(session, admin, finance, company
     assert revenue.revenue(session, admin, other.id, Q1).sum("total") == invoice.total_amount
     owed = {row.currency: row.total for row in aging.aging(session, admin, other.id, TODAY).totals}
     assert owed == {"EUR": invoice.total_amount}
+
+
+def test_credit_kept_and_applied_is_not_money_received_twice(session, finance, company, world):
+    """120 paid on a 100 invoice, 20 kept as credit and later paying another invoice: the
+    bank saw 120 once; receivables drop by what was paid, credit included."""
+    customer = factories.make_customer(session, company, name="Overpaid GmbH")
+    rate = factories.make_tax_rate(session, "0")
+
+    def issue(day):
+        lines = [factories.line(rate, "1", "100.00")]
+        return factories.make_issued_invoice(
+            session, finance, customer, lines, today=day, issue_date=day
+        )
+
+    before = payments.payments_report(session, finance, company.id, Q1).sum("net")
+    owed_before = world_owed(session, world)
+    first = issue(date(2026, 3, 10))
+    ledger.record_payment(
+        session, finance, first, "120.00", date(2026, 3, 11), excess_to_credit=True
+    )
+    received = payments.payments_report(session, finance, company.id, Q1).sum("net")
+    assert received == before + D("120.00")  # not 100: the credit kept came from the bank
+    second = issue(date(2026, 3, 12))
+    customer_credit.apply_credit(session, finance, second, None, date(2026, 3, 13))
+
+    assert payments.payments_report(session, finance, company.id, Q1).sum("net") == before + D(
+        "120.00"
+    )
+    assert (first.balance_amount, second.balance_amount) == (0, D("80.00"))
+    owed = dso.dso(session, finance, company.id, Q1).rows[-1].receivables
+    assert owed == owed_before + D("80.00")
