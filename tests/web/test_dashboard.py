@@ -13,11 +13,9 @@ from .test_reports import screen_rows
 
 def figure(page: str, name: str) -> str:
     """The text of a dashboard figure, as a person reads it."""
-    match = re.search(
-        rf'data-figure="{name}">(.*?)</td>|data-figure="{name}">(.*?)</p>', page, re.S
-    )
+    match = re.search(rf'data-figure="{name}">(.*?)</(?:td|p)>', page, re.S)
     assert match, f"no figure {name}"
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", match.group(1) or match.group(2))).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).split())
 
 
 def amount(text: str) -> str:
@@ -103,3 +101,30 @@ def test_a_month_typed_wrong_gets_a_message(client_as, world, month):
     response = client_as("finance").get(f"/admin/?month={month}")
     assert response.status_code == 400
     assert "Month:" in html.unescape(response.get_data(as_text=True))
+
+
+def test_records_not_synced_are_counted_for_the_users_companies(
+    client_as, world, db_session, company, other_company
+):
+    from models import SyncRecord
+
+    invoice = world["invoices"][0]
+    for owner, status, kind in (
+        (company, "failed", "invoice"),
+        (company, "conflict", "customer"),
+        (company, "synced", "payment"),
+        (other_company, "failed", "invoice"),
+    ):
+        db_session.add(
+            SyncRecord(
+                company_id=owner.id,
+                provider="xero",
+                record_type=kind,
+                record_id=invoice.id,
+                status=status,
+            )
+        )
+    db_session.commit()
+    page = client_as("finance").get("/admin/").get_data(as_text=True)
+    assert figure(page, "failed-syncs") == "2 records not synced to accounting"
+    assert 'href="/admin/sync/"' in page

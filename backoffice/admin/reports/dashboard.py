@@ -27,6 +27,7 @@ from ...services.reports.periods import Period, add_months, month_of, preset_per
 from ...services.reports.revenue import Revenue, revenue
 from ...services.reports.tables import Drill
 from ...services.scoping import may_see_company
+from ...services.sync import failures as sync_failures
 from .cache import cached, figures_key
 
 FAILED_COUNTED = 200  # the failed jobs the Jobs screen lists, at most
@@ -50,6 +51,7 @@ class Dashboard:
     overdue_customers: list[CustomerFigure]
     failed_emails: int
     failed_jobs: int | None  # None: Redis did not answer
+    failed_syncs: int
     comparisons: list[Comparison] = field(default_factory=list)  # empty for support
     revenue: Revenue | None = None  # twelve months to the chosen one; None for support
 
@@ -81,6 +83,7 @@ def build(session: Session, user: User, company_id: int, month: date, today: dat
         ),
         failed_emails(session, user),
         failed_jobs(user),
+        sync_failures.failed_count(session, user),
     )
     if reports:
         board.comparisons = _comparisons(session, user, company_id, previous.start, chosen, today)

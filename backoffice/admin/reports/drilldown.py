@@ -16,7 +16,7 @@ FILTERS = {
     "issued": ("Issue Date", "between"),
     "due_after": ("Due Date", "greater than"),
     "due_before": ("Due Date", "smaller than"),
-    "paid": ("Payment Date", "between"),
+    "paid": ("Date", "between"),  # the payment list labels payment_date "Date"
     "method": ("Method", "equals"),
 }
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from models import Customer, Invoice, Payment, SyncRecord, SyncRecordType, SyncStatus, User
@@ -27,6 +27,12 @@ def failures(
             query.order_by(SyncRecord.updated_at.desc(), SyncRecord.id.desc()).limit(limit)
         )
     )
+
+
+def failed_count(session: Session, user: User) -> int:
+    """How many of the user's companies' records wait for a person (the dashboard's figure)."""
+    query = select(func.count()).where(SyncRecord.status.in_(NEEDS_A_PERSON))
+    return session.scalar(scoped(query, user, in_companies(SyncRecord.company_id))) or 0
 
 
 def visible_record(session: Session, user: User, record_id: int) -> SyncRecord | None:
