@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .base import Base, utcnow
+from .card_payment import CheckoutSession, StripeEvent
 from .company import Company, NumberingSeries
 from .customer import Customer
 from .document import DocumentFailure, StoredDocument
@@ -16,6 +17,7 @@ from .enums import (
     PaymentMethod,
     PaymentSource,
     Role,
+    StripeEventOutcome,
     TaxCategory,
 )
 from .invoice import Invoice, InvoiceLine, InvoiceTaxTotal
@@ -27,6 +29,7 @@ from .user import RecoveryCode, User, user_companies
 __all__ = [
     "AuditEvent",
     "Base",
+    "CheckoutSession",
     "Company",
     "Customer",
     "DocumentFailure",
@@ -49,6 +52,8 @@ __all__ = [
     "Role",
     "StaffSession",
     "StoredDocument",
+    "StripeEvent",
+    "StripeEventOutcome",
     "TaxCategory",
     "TaxRate",
     "User",
