@@ -4,10 +4,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
 from .enums import StripeEventOutcome, check_in
+from .invoice import Invoice
 
 
 class CheckoutSession(Base):
@@ -36,8 +37,9 @@ class StripeEvent(Base):
     __tablename__ = "stripe_events"
     __table_args__ = (
         CheckConstraint(check_in("outcome", StripeEventOutcome), name="outcome"),
-        # Finance's list of what needs a person, newest first.
-        Index("ix_stripe_events_outcome", "outcome", "received_at"),
+        # The card events screen, newest first: everything (admins), or a company's.
+        Index("ix_stripe_events_received_at", "received_at", "id"),
+        Index("ix_stripe_events_company", "company_id", "received_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +50,8 @@ class StripeEvent(Base):
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="RESTRICT"))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    invoice: Mapped[Invoice | None] = relationship()
 
     def __str__(self) -> str:
         return f"Stripe event {self.event_id} ({self.event_type})"

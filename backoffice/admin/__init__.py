@@ -12,6 +12,7 @@ from models import (
     NumberingSeries,
     Payment,
     Product,
+    StripeEvent,
     TaxRate,
     User,
 )
@@ -25,6 +26,7 @@ from .invoicing.invoices import InvoiceAdmin
 from .invoicing.records import CustomerAdmin, ProductAdmin
 from .invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
 from .jobs import JobsView
+from .payments.card_events import StripeEventAdmin
 from .payments.payment_list import PaymentAdmin
 from .search.view import SearchView
 from .security.account import AccountView
@@ -49,6 +51,9 @@ def init_app(app: Flask) -> None:
             CustomerAdmin(Customer, db, category="Records", endpoint="customer"),
             ProductAdmin(Product, db, category="Records", endpoint="product"),
             PaymentAdmin(Payment, db, category="Records", endpoint="payment"),
+            StripeEventAdmin(
+                StripeEvent, db, category="Records", name="Card events", endpoint="stripeevent"
+            ),
             CompanyAdmin(Company, db, category="Settings", endpoint="company"),
             UserAdmin(User, db, category="Settings", endpoint="user"),
             TaxRateAdmin(TaxRate, db, category="Settings", name="Tax rates", endpoint="taxrate"),

@@ -77,7 +77,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stripe_events")),
         sa.UniqueConstraint("event_id", name=op.f("uq_stripe_events_event_id")),
     )
-    op.create_index("ix_stripe_events_outcome", "stripe_events", ["outcome", "received_at"])
+    op.create_index("ix_stripe_events_received_at", "stripe_events", ["received_at", "id"])
+    op.create_index(
+        "ix_stripe_events_company", "stripe_events", ["company_id", "received_at", "id"]
+    )
 
 
 def downgrade() -> None:

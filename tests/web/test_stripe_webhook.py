@@ -224,3 +224,23 @@ def test_webhook_needs_no_login_or_csrf_but_keeps_the_security_headers(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "Content-Security-Policy" in response.headers
     assert "Set-Cookie" not in response.headers
+
+
+def test_card_events_screen_shows_finance_what_needs_attention_in_their_companies(
+    webhook, db_session, invoice, users, other_company, client_as
+):
+    other_customer = factories.make_customer(db_session, other_company)
+    admin = users["admin"]
+    elsewhere = factories.make_issued_invoice(db_session, admin, other_customer)
+    db_session.commit()
+    webhook(checkout_completed("evt_ours", invoice.id, invoice.company_id, currency="usd"))
+    webhook(checkout_completed("evt_theirs", elsewhere.id, elsewhere.company_id, currency="usd"))
+    webhook(checkout_completed("evt_nobody", 987654, invoice.company_id))
+
+    page = client_as("finance").get("/admin/stripeevent/").get_data(as_text=True)
+
+    assert "evt_ours" in page and "Needs attention" in page
+    assert f"paid by card for {invoice}, which is in EUR: book it by hand." in page
+    assert "evt_theirs" not in page and "evt_nobody" not in page
+    everything = client_as("admin").get("/admin/stripeevent/").get_data(as_text=True)
+    assert "evt_theirs" in everything and "evt_nobody" in everything
