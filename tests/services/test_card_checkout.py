@@ -1,13 +1,10 @@
 """The "Pay by card" link: a Stripe Checkout page per open balance, asked of a local server
 that answers like the Stripe API (pytest-httpserver)."""
 
-import json
 from decimal import Decimal
-from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import select
-from werkzeug import Request, Response
 
 from backoffice.services.delivery import outbox
 from backoffice.services.errors import DomainError
@@ -17,9 +14,7 @@ from backoffice.services.payments.card.gateway import StripeSettings
 from models import CheckoutSession, EmailMessage
 from tests import factories
 from tests.factories import ISSUE_DAY
-
-SECRET_KEY = "sk_test_backoffice"
-EXPIRES_AT = 4_102_444_800  # 2100-01-01: far enough that every page is reusable
+from tests.fake_stripe import SECRET_KEY, FakeStripe
 
 
 @pytest.fixture
@@ -44,36 +39,9 @@ def invoice(session, finance, customer, card_company):
     return factories.make_issued_invoice(session, finance, customer)  # 119.00 EUR
 
 
-class FakeStripe:
-    """Answers POST /v1/checkout/sessions as Stripe does, keeping each request's form."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-
-    def __call__(self, request: Request) -> Response:
-        form = parse_qs(request.get_data(as_text=True), strict_parsing=True)
-        self.requests.append({"form": form, "headers": dict(request.headers)})
-        number = len(self.requests)
-        body = {
-            "id": f"cs_test_{number}",
-            "object": "checkout.session",
-            "url": f"https://checkout.stripe.test/c/pay/cs_test_{number}",
-            "expires_at": EXPIRES_AT,
-            "amount_total": int(form["line_items[0][price_data][unit_amount]"][0]),
-            "currency": form["line_items[0][price_data][currency]"][0],
-        }
-        return Response(json.dumps(body), status=200, content_type="application/json")
-
-
 @pytest.fixture
 def stripe_api(httpserver) -> FakeStripe:
-    fake = FakeStripe()
-    httpserver.expect_request(
-        "/v1/checkout/sessions",
-        method="POST",
-        headers={"Authorization": f"Bearer {SECRET_KEY}"},
-    ).respond_with_handler(fake)
-    return fake
+    return FakeStripe.serve(httpserver)
 
 
 def test_checkout_page_carries_our_ids_and_the_balance_in_minor_units(

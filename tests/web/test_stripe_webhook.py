@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from models import AuditEvent, InvoiceStatus, Payment, StripeEvent
 from tests import factories
-from tests.stripe_signing import (
+from tests.fake_stripe import (
     WEBHOOK_SECRET,
     charge_refunded,
     checkout_completed,

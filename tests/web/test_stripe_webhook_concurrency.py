@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import Invoice, Payment, Role, StripeEvent
 from tests import factories
-from tests.stripe_signing import WEBHOOK_SECRET, checkout_completed, signature
+from tests.fake_stripe import WEBHOOK_SECRET, checkout_completed, signature
 
 
 def _wait_for_lock_waiters(engine, count: int) -> None:
