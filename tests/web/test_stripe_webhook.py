@@ -171,8 +171,7 @@ def test_amount_in_another_currency_needs_attention_and_books_nothing(webhook, d
     record, audits = _attention(db_session, "evt_1")
     assert record.invoice_id == invoice.id and record.company_id == invoice.company_id
     assert record.detail == (
-        f"11900 minor units in USD were paid by card for {invoice}, which is in EUR: "
-        "book it by hand."
+        f"USD 119.00 paid by card for {invoice}, which is in EUR: book it by hand."
     )
     assert audits[0].company_id == invoice.company_id
     assert _payments(db_session, invoice) == []

@@ -27,7 +27,7 @@ from models import (
 from ... import audit
 from ...errors import DomainError
 from ...locking import lock_invoice
-from ...money import format_money, from_minor_units
+from ...money import format_money, from_minor_units, is_currency
 from .. import ledger
 
 log = logging.getLogger(__name__)
@@ -118,9 +118,14 @@ def _our_invoice(session: Session, metadata: Mapping[str, Any]) -> Invoice:
 def _check_currency(invoice: Invoice, units: int, currency: str) -> None:
     code = str(currency or "").upper()
     if code != invoice.currency:
+        amount = (
+            f"{code} {from_minor_units(units, code)}"
+            if is_currency(code)
+            else f"{units} minor units of {code or 'no currency'}"
+        )
         raise NeedsAttention(
-            f"{units} minor units in {code or 'no currency'} were paid by card for {invoice}, "
-            f"which is in {invoice.currency}: book it by hand.",
+            f"{amount} paid by card for {invoice}, which is in {invoice.currency}: "
+            "book it by hand.",
             invoice,
         )
 
