@@ -1,15 +1,17 @@
-"""Stripe delivering one event twice at the same moment: one request books, the other waits
-for it on the event's unique id and then answers 200 without booking."""
+"""Stripe delivering one payment twice at the same moment, as the same event or as the page's
+completion and its payment intent's success: one request books, the other waits for it (on
+the event's unique id, or on the invoice) and then answers 200 without booking."""
 
 import threading
 import time
 
+import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from models import Invoice, Payment, Role, StripeEvent
 from tests import factories
-from tests.fake_stripe import WEBHOOK_SECRET, checkout_completed, signature
+from tests.fake_stripe import WEBHOOK_SECRET, checkout_completed, intent_succeeded, signature
 
 
 def _wait_for_lock_waiters(engine, count: int) -> None:
@@ -30,8 +32,12 @@ def _wait_for_lock_waiters(engine, count: int) -> None:
     raise AssertionError(f"{count} requests never waited for a lock")
 
 
-def test_same_event_delivered_twice_at_once_books_one_payment(
-    committed_engine, shared_app, monkeypatch
+@pytest.mark.parametrize(
+    ("second_event", "second_outcome"),
+    [("same event", "duplicate"), ("payment intent", "already_booked")],
+)
+def test_one_payment_delivered_twice_at_once_is_booked_once(
+    committed_engine, shared_app, monkeypatch, second_event, second_outcome
 ):
     monkeypatch.setitem(shared_app.config, "STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
     with Session(committed_engine) as setup:
@@ -42,10 +48,14 @@ def test_same_event_delivered_twice_at_once_books_one_payment(
         )
         setup.commit()
         invoice_id, company_id = invoice.id, company.id
-    body = checkout_completed("evt_twice", invoice_id, company_id)
+    bodies = [checkout_completed("evt_twice", invoice_id, company_id)]
+    if second_event == "same event":
+        bodies.append(bodies[0])
+    else:
+        bodies.append(intent_succeeded("evt_intent", invoice_id, company_id))
     answers: list = []
 
-    def deliver() -> None:
+    def deliver(body: str) -> None:
         response = shared_app.test_client().post(
             "/webhooks/stripe",
             data=body,
@@ -58,7 +68,7 @@ def test_same_event_delivered_twice_at_once_books_one_payment(
     # with its event row inserted, the second waits behind that row.
     with committed_engine.connect() as holder:
         holder.execute(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
-        deliveries = [threading.Thread(target=deliver) for _ in range(2)]
+        deliveries = [threading.Thread(target=deliver, args=(body,)) for body in bodies]
         for delivery in deliveries:
             delivery.start()
         _wait_for_lock_waiters(committed_engine, 2)
@@ -67,8 +77,9 @@ def test_same_event_delivered_twice_at_once_books_one_payment(
         delivery.join(timeout=30)
         assert not delivery.is_alive()
 
-    assert sorted(answers) == [(200, "booked"), (200, "duplicate")]
+    assert sorted(answers) == sorted([(200, "booked"), (200, second_outcome)])
     with Session(committed_engine) as check:
         assert check.scalar(select(func.count()).select_from(Payment)) == 1
-        assert check.scalar(select(func.count()).select_from(StripeEvent)) == 1
+        events = check.scalar(select(func.count()).select_from(StripeEvent))
+        assert events == len(set(bodies))
         assert check.get(Invoice, invoice_id).status == "paid"
