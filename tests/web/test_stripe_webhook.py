@@ -243,3 +243,12 @@ def test_card_events_screen_shows_finance_what_needs_attention_in_their_companie
     assert "evt_theirs" not in page and "evt_nobody" not in page
     everything = client_as("admin").get("/admin/stripeevent/").get_data(as_text=True)
     assert "evt_theirs" in everything and "evt_nobody" in everything
+
+
+def test_payment_naming_the_wrong_company_needs_attention(webhook, db_session, invoice):
+    response = webhook(checkout_completed("evt_1", invoice.id, invoice.company_id + 1))
+    assert response.get_json()["outcome"] == "needs_attention"
+    record, audits = _attention(db_session, "evt_1")
+    assert record.detail.endswith(f"but {invoice} belongs to {invoice.company}.")
+    assert len(audits) == 1
+    assert _payments(db_session, invoice) == []
