@@ -39,11 +39,17 @@ def _deliver(live_server: str, body: str) -> str:
 def test_finance_sees_the_card_payment_and_the_event_needing_attention(
     committed_engine, live_server, page, shared_app, httpserver, monkeypatch
 ):
-    monkeypatch.setitem(shared_app.config, "STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
     FakeStripe.serve(httpserver)
     settings = StripeSettings(
         SECRET_KEY, httpserver.url_for("").rstrip("/"), "https://example.com/thanks", ""
     )
+    for name, value in {
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_SECRET_KEY": settings.secret_key,
+        "STRIPE_API_BASE": settings.api_base,
+        "STRIPE_SUCCESS_URL": settings.success_url,
+    }.items():
+        monkeypatch.setitem(shared_app.config, name, value)
     with Session(committed_engine) as session:
         company = factories.make_company(
             session, name="Nordlicht Software GmbH", is_card_payment_enabled=True
@@ -83,6 +89,13 @@ def test_finance_sees_the_card_payment_and_the_event_needing_attention(
     page.goto(live_server + "/admin/payment/")
     assert "pi_test_1" in page.locator("tr", has_text=paid_number).inner_text()
     page.screenshot(path=str(SCREENSHOTS / "card-payment-list.png"))
+
+    page.goto(live_server + f"/admin/invoice/details/?id={ids[1]}")
+    page.click("text=Create card payment link")
+    link = page.locator("#card-link a")
+    assert link.get_attribute("href") == "https://checkout.stripe.test/c/pay/cs_test_2"
+    assert "for €119.00, until" in page.inner_text("#card-link")
+    page.screenshot(path=str(SCREENSHOTS / "card-link-invoice-page.png"), full_page=True)
 
     page.context.clear_cookies()
     sign_in(page, live_server, "root@example.com")

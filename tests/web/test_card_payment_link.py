@@ -76,3 +76,44 @@ def test_send_is_refused_with_the_reason_when_stripe_is_not_set_up(
     assert "STRIPE_SECRET_KEY or STRIPE_SUCCESS_URL is not set" in page
     db_session.expire_all()
     assert db_session.scalars(select(EmailMessage)).all() == []
+
+
+def test_finance_creates_the_link_on_the_invoice_page_and_sees_it_there(
+    client_as, db_session, users, customer, company, stripe_api
+):
+    invoice = _issued(db_session, users, customer, company, cards=True)
+    client = client_as("finance")
+    page = client.get(f"/admin/invoice/details/?id={invoice.id}").get_data(as_text=True)
+    assert "Create card payment link" in page
+
+    response = act(client, invoice, "card-link")
+
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    link = "https://checkout.stripe.test/c/pay/cs_test_1"
+    assert f"Card payment link of {invoice.reference} (give it to the customer): {link}" in shown
+    assert f'<a href="{link}"' in shown and "Stripe payment page</a> for €119.00" in shown
+    act(client, invoice, "card-link")  # asked again: the same page
+    assert len(stripe_api.requests) == 1
+
+
+def test_support_may_not_create_a_card_link(
+    client_as, db_session, users, customer, company, stripe_api
+):
+    invoice = _issued(db_session, users, customer, company, cards=True)
+    client = client_as("support")
+    page = client.get(f"/admin/invoice/details/?id={invoice.id}").get_data(as_text=True)
+    assert "Create card payment link" not in page
+
+    response = act(client, invoice, "card-link")
+
+    assert response.status_code == 403
+    assert stripe_api.requests == []
+    assert db_session.scalars(select(CheckoutSession)).all() == []
+
+
+def test_no_card_line_on_the_page_of_a_company_without_cards(
+    client_as, db_session, users, customer, company
+):
+    invoice = _issued(db_session, users, customer, company, cards=False)
+    page = client_as("finance").get(f"/admin/invoice/details/?id={invoice.id}")
+    assert "Pay by card" not in page.get_data(as_text=True)

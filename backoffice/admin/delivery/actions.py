@@ -2,7 +2,7 @@
 
 import io
 
-from flask import abort, current_app, flash, jsonify, redirect, send_file
+from flask import abort, flash, jsonify, redirect, send_file
 from flask_admin import expose
 from flask_login import current_user
 
@@ -13,10 +13,10 @@ from ...services.delivery import documents, outbox, retry
 from ...services.delivery.status import Delivery, State, invoice_deliveries
 from ...services.einvoicing import documents as einvoices
 from ...services.errors import DomainError
-from ...services.payments.card.gateway import StripeSettings
 from ...services.permissions import Action, can
 from ..confirmed import ConfirmedActionsMixin, flash_if_delayed
 from ..formatting import format_timestamp
+from ..payments.card_link import stripe_settings
 
 
 class DeliveryMixin(ConfirmedActionsMixin):
@@ -162,8 +162,3 @@ def delivery_state(invoice: Invoice) -> dict:
         "may_retry": may_retry,
         "can_retry": may_retry and any(item.state == State.FAILED for item in items),
     }
-
-
-def stripe_settings() -> StripeSettings:
-    """This app's Stripe settings, for the card payment link of invoice emails."""
-    return StripeSettings.from_config(current_app.config)

@@ -31,6 +31,7 @@ from ...services.search.terms import Terms, normalise, problem_with
 from .. import validators
 from ..delivery.actions import DeliveryMixin, delivery_state
 from ..formatting import money_column
+from ..payments.card_link import CardLinkMixin, card_page
 from ..payments.recording import PaymentMixin
 from ..secured import ScopedAjaxLoader, SecuredModelView, refuse
 from .lifecycle import LifecycleMixin
@@ -66,12 +67,13 @@ def _currency_optional(form: Any) -> Any:
     return form
 
 
-class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView):
+class InvoiceAdmin(LifecycleMixin, PaymentMixin, CardLinkMixin, DeliveryMixin, SecuredModelView):
     create_permission = edit_permission = Action.EDIT_DRAFT
     delete_permission = Action.DELETE_DRAFT
     endpoint_actions = (
         LifecycleMixin.lifecycle_actions
         | PaymentMixin.payment_actions
+        | CardLinkMixin.card_link_actions
         | DeliveryMixin.delivery_actions
     )
 
@@ -252,6 +254,7 @@ class InvoiceAdmin(LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView
         if isinstance(model, Invoice):
             kwargs["actions"] = available_actions(model)
             kwargs["delivery"] = delivery_state(model)
+            kwargs["card_page"] = card_page(model)
         kwargs.update(
             today=date.today(),
             is_overdue=is_overdue,

@@ -34,23 +34,27 @@ def pay_link(
         return None
     # Two people sending at once must not create two pages for one balance.
     lock_invoice(session, invoice)
-    balance = invoice.balance_amount
-    if balance <= 0:
+    if invoice.balance_amount <= 0:
         return None
-    reusable = session.scalars(
+    reusable = current_page(session, invoice)
+    if reusable is not None:
+        return reusable.url
+    return _create(session, invoice, settings).url
+
+
+def current_page(session: Session, invoice: Invoice) -> CheckoutSession | None:
+    """The stored page for the invoice's open balance that is not about to expire, if any."""
+    return session.scalars(
         select(CheckoutSession)
         .where(
             CheckoutSession.invoice_id == invoice.id,
-            CheckoutSession.amount == balance,
+            CheckoutSession.amount == invoice.balance_amount,
             CheckoutSession.currency == invoice.currency,
             CheckoutSession.expires_at > utcnow() + REUSE_MARGIN,
         )
         .order_by(CheckoutSession.created_at.desc())
         .limit(1)
     ).first()
-    if reusable is not None:
-        return reusable.url
-    return _create(session, invoice, settings).url
 
 
 def _create(session: Session, invoice: Invoice, settings: StripeSettings) -> CheckoutSession:
