@@ -8,7 +8,7 @@ from flask import Flask
 from jobs.dispatch import Dispatcher
 from jobs.queues import connect
 
-from . import admin, auth, cli, database, errors, redirects, security_headers
+from . import admin, auth, cli, database, errors, redirects, security_headers, webhooks
 from .config import from_environment
 from .extensions import csrf, db
 from .logs import configure_logging, init_request_ids
@@ -36,6 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     audit.install()
     auth.init_app(app)
     admin.init_app(app)
+    webhooks.init_app(app)
     cli.init_app(app)
     init_dispatcher(app)
     return app

@@ -55,6 +55,18 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "how long one PDF may take to render before it fails for good (below the render job's "
         "180 s timeout)",
     ),
+    "STRIPE_SECRET_KEY": ("", "Stripe secret API key (sk_...); card payment links need it"),
+    "STRIPE_WEBHOOK_SECRET": (
+        "",
+        "signing secret (whsec_...) of the Stripe webhook endpoint POST /webhooks/stripe; "
+        "unset, every event is refused",
+    ),
+    "STRIPE_API_BASE": ("https://api.stripe.com", "Stripe API base URL (tests: a local server)"),
+    "STRIPE_SUCCESS_URL": ("", "where Stripe sends a customer who paid by card"),
+    "STRIPE_CANCEL_URL": (
+        "",
+        "where Stripe sends a customer who left the card page (default: STRIPE_SUCCESS_URL)",
+    ),
     "LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR: the least severe events logged"),
     "REPORT_CACHE_SECONDS": (
         "60",

@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .base import Base, utcnow
+from .card_payment import CheckoutSession, StripeEvent
 from .company import Company, NumberingSeries
 from .customer import Customer
 from .customer_credit import CustomerCreditEntry
@@ -19,6 +20,7 @@ from .enums import (
     PaymentMethod,
     PaymentSource,
     Role,
+    StripeEventOutcome,
     SyncProvider,
     SyncRecordType,
     SyncStatus,
@@ -42,6 +44,7 @@ __all__ = [
     "AccountingMapping",
     "AuditEvent",
     "Base",
+    "CheckoutSession",
     "Company",
     "ConnectionStatus",
     "CreditKind",
@@ -68,6 +71,8 @@ __all__ = [
     "Role",
     "StaffSession",
     "StoredDocument",
+    "StripeEvent",
+    "StripeEventOutcome",
     "SyncProvider",
     "SyncRecord",
     "SyncRecordType",

@@ -36,6 +36,8 @@ class Company(Base):
     credit_note_approval_threshold: Mapped[Decimal] = mapped_column(default=Decimal("1000"))
     # Admins and finance staff of this company must sign in with a second factor (TOTP).
     require_two_factor: Mapped[bool] = mapped_column(default=False)
+    # Invoice emails carry a "Pay by card" link to a Stripe Checkout page.
+    is_card_payment_enabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     series: Mapped[list["NumberingSeries"]] = relationship(back_populates="company")

@@ -64,6 +64,15 @@ class CreditKind(StrEnum):
     REVERSAL = "reversal"  # either way: a reversed payment or refund took or gave it back
 
 
+class StripeEventOutcome(StrEnum):
+    """What the back office did with a Stripe webhook event."""
+
+    BOOKED = "booked"  # a payment or refund was recorded
+    ALREADY_BOOKED = "already_booked"  # its payment was booked from the sibling event
+    IGNORED = "ignored"  # a type we do not handle, or not one of our checkouts
+    NEEDS_ATTENTION = "needs_attention"  # ours, but not bookable: finance must look
+
+
 class DocumentKind(StrEnum):
     """What a stored document of an issued invoice is."""
 

@@ -13,6 +13,7 @@ from models import (
     NumberingSeries,
     Payment,
     Product,
+    StripeEvent,
     TaxRate,
     User,
 )
@@ -26,6 +27,7 @@ from .invoicing.invoices import InvoiceAdmin
 from .invoicing.records import CustomerAdmin, ProductAdmin
 from .invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
 from .jobs import JobsView
+from .payments.card_events import StripeEventAdmin
 from .payments.credit_ledger import CustomerCreditAdmin
 from .payments.payment_list import PaymentAdmin
 from .reports.view import ReportsView
@@ -62,6 +64,9 @@ def init_app(app: Flask) -> None:
                 endpoint="customercredit",
             ),
             ReportsView(name="Reports", endpoint="reports", url="/admin/reports"),
+            StripeEventAdmin(
+                StripeEvent, db, category="Records", name="Card events", endpoint="stripeevent"
+            ),
             CompanyAdmin(Company, db, category="Settings", endpoint="company"),
             UserAdmin(User, db, category="Settings", endpoint="user"),
             TaxRateAdmin(TaxRate, db, category="Settings", name="Tax rates", endpoint="taxrate"),

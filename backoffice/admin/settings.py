@@ -20,12 +20,15 @@ class CompanyAdmin(SecuredModelView):
         "tax_id": "VAT id",
         "registration_id": "Legal registration id",
         "require_two_factor": "Require two-factor sign-in",
+        "is_card_payment_enabled": "Card payments (Stripe)",
     }
     column_descriptions = {
         "registration_id": "E.g. HRB 12345 B or a SIREN; e-invoices not subject to VAT name "
         "the company by it (EN 16931 BT-30).",
         "require_two_factor": "Admins and finance staff of this company must sign in with an "
         "authenticator app code after their password; they set it up at their next click.",
+        "is_card_payment_enabled": "Invoice emails carry a Pay by card link to a Stripe "
+        "Checkout page for the open balance (needs STRIPE_SECRET_KEY and STRIPE_SUCCESS_URL).",
     }
     form_args = {
         "country": validators.COUNTRY,

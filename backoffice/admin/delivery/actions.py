@@ -16,6 +16,7 @@ from ...services.errors import DomainError
 from ...services.permissions import Action, can
 from ..confirmed import ConfirmedActionsMixin, flash_if_delayed
 from ..formatting import format_timestamp
+from ..payments.card_link import stripe_settings
 
 
 class DeliveryMixin(ConfirmedActionsMixin):
@@ -31,7 +32,9 @@ class DeliveryMixin(ConfirmedActionsMixin):
     def send_view(self, invoice_id: int):
         return self.run_confirmed(
             invoice_id,
-            lambda inv: outbox.queue_invoice_email(db.session, current_user, inv),
+            lambda inv: outbox.queue_invoice_email(
+                db.session, current_user, inv, stripe_settings=stripe_settings()
+            ),
             "{invoice.reference} is queued for email to {result.recipients}.",
         )
 
@@ -39,7 +42,9 @@ class DeliveryMixin(ConfirmedActionsMixin):
     def resend_view(self, invoice_id: int):
         return self.run_confirmed(
             invoice_id,
-            lambda inv: outbox.queue_invoice_email(db.session, current_user, inv, resend=True),
+            lambda inv: outbox.queue_invoice_email(
+                db.session, current_user, inv, resend=True, stripe_settings=stripe_settings()
+            ),
             "{invoice.reference} is queued to be emailed again to {result.recipients}.",
         )
 

@@ -34,6 +34,7 @@ from .. import validators
 from ..delivery.actions import DeliveryMixin, delivery_state
 from ..form_rules import Included, RenderedHidden
 from ..formatting import money_column
+from ..payments.card_link import CardLinkMixin, card_page
 from ..payments.recording import PaymentMixin, payment_context
 from ..search.view import SCRIPTS
 from ..secured import ScopedAjaxLoader, SecuredModelView, refuse
@@ -84,12 +85,15 @@ def _ask_for_rate(form: Any, invoice: Invoice) -> None:
     form.exchange_rate.description = escape(text)  # Flask-Admin prints help text unescaped
 
 
-class InvoiceAdmin(EntryMixin, LifecycleMixin, PaymentMixin, DeliveryMixin, SecuredModelView):
+class InvoiceAdmin(
+    EntryMixin, LifecycleMixin, PaymentMixin, CardLinkMixin, DeliveryMixin, SecuredModelView
+):
     create_permission = edit_permission = Action.EDIT_DRAFT
     delete_permission = Action.DELETE_DRAFT
     endpoint_actions = (
         LifecycleMixin.lifecycle_actions
         | PaymentMixin.payment_actions
+        | CardLinkMixin.card_link_actions
         | DeliveryMixin.delivery_actions
         | EntryMixin.entry_actions
     )
@@ -324,6 +328,7 @@ class InvoiceAdmin(EntryMixin, LifecycleMixin, PaymentMixin, DeliveryMixin, Secu
             kwargs.update(payment_context(model))
             if model.is_draft:
                 kwargs["issue_blocker"] = issue_blocker(model)
+            kwargs["card_page"] = card_page(model)
         kwargs.update(
             may_issue=can(current_user, Action.ISSUE),
             may_send=can(current_user, Action.SEND),

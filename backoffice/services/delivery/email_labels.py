@@ -11,6 +11,7 @@ EMAIL_TEXT: Mapping[str, Mapping[str, str]] = {
         "credit_note": "Please find attached credit note {reference} for invoice {original}, "
         "for {total}.",
         "regards": "Kind regards,",
+        "pay_by_card": "Pay by card",
     },
     "de": {
         "subject_invoice": "Rechnung {reference} von {company}",
@@ -21,6 +22,7 @@ EMAIL_TEXT: Mapping[str, Mapping[str, str]] = {
         "credit_note": "anbei erhalten Sie die Gutschrift {reference} zur Rechnung {original} "
         "über {total}.",
         "regards": "Mit freundlichen Grüßen",
+        "pay_by_card": "Mit Karte bezahlen",
     },
     "fr": {
         "subject_invoice": "Facture {reference} de {company}",
@@ -30,6 +32,7 @@ EMAIL_TEXT: Mapping[str, Mapping[str, str]] = {
         "credit_note": "Veuillez trouver ci-joint l'avoir {reference} relatif à la facture "
         "{original}, d'un montant de {total}.",
         "regards": "Cordialement,",
+        "pay_by_card": "Payer par carte",
     },
 }
 

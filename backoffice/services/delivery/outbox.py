@@ -31,6 +31,8 @@ from ..invoicing.lifecycle import record_delivery
 from ..invoicing.status import OPEN_STATUSES
 from ..locking import lock_invoice
 from ..money import format_money
+from ..payments.card.checkout import pay_link
+from ..payments.card.gateway import StripeSettings
 from ..permissions import Action, require
 from ..scoping import require_company
 from .email_labels import email_text
@@ -47,7 +49,7 @@ def _recipients(invoice: Invoice) -> str:
     return ", ".join(addresses)
 
 
-def _render(invoice: Invoice) -> tuple[str, str, str]:
+def _render(invoice: Invoice, card_link: str | None = None) -> tuple[str, str, str]:
     """Subject, plain-text and HTML bodies in the customer's language."""
     locale = invoice.customer.language
     words = email_text(locale)
@@ -65,7 +67,13 @@ def _render(invoice: Invoice) -> tuple[str, str, str]:
     if not is_credit_note and invoice.due_date:
         paragraphs.append(words["pay"].format(**values))
     subject_key = "subject_credit_note" if is_credit_note else "subject_invoice"
-    context = {"invoice": invoice, "paragraphs": paragraphs, "regards": words["regards"]}
+    context = {
+        "invoice": invoice,
+        "paragraphs": paragraphs,
+        "regards": words["regards"],
+        "card_link": card_link,
+        "pay_by_card": words["pay_by_card"],
+    }
     return (
         words[subject_key].format(**values),
         _templates.get_template("invoice.txt").render(context),
@@ -91,9 +99,17 @@ def _earlier_messages(session: Session, invoice: Invoice, resend: bool) -> list[
 
 
 def queue_invoice_email(
-    session: Session, actor: User, invoice: Invoice, *, resend: bool = False
+    session: Session,
+    actor: User,
+    invoice: Invoice,
+    *,
+    resend: bool = False,
+    stripe_settings: StripeSettings | None = None,
 ) -> EmailMessage:
-    """Put an issued invoice's email in the outbox; it goes out after the commit."""
+    """Put an issued invoice's email in the outbox; it goes out after the commit.
+
+    With stripe_settings, an invoice of a company taking cards carries a "Pay by card" link.
+    """
     require(actor, Action.RESEND if resend else Action.SEND)
     require_company(actor, invoice.company_id)
     lock_invoice(session, invoice)  # one request at a time per invoice: a double click waits
@@ -101,7 +117,8 @@ def queue_invoice_email(
         raise DomainError(f"{invoice} is {invoice.status.replace('_', ' ')} and is not sent.")
     earlier = _earlier_messages(session, invoice, resend)
     delivered = [m for m in earlier if m.status == EmailStatus.SENT]
-    subject, text, html = _render(invoice)
+    card_link = pay_link(session, actor, invoice, stripe_settings) if stripe_settings else None
+    subject, text, html = _render(invoice, card_link)
     purpose = (
         EmailPurpose.CREDIT_NOTE
         if invoice.kind == InvoiceKind.CREDIT_NOTE
