@@ -13,6 +13,8 @@ from typing import Any
 from flask import abort, g, jsonify, request
 from flask_admin import expose
 from flask_login import current_user
+from markupsafe import escape
+from wtforms.validators import DataRequired, InputRequired
 
 from models import Customer, Invoice, Product
 
@@ -47,6 +49,28 @@ def _no_store(response):
     # Customers' terms and amounts: never kept by a browser or a proxy.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def currency_optional(form: Any) -> Any:
+    # Flask-Admin makes NOT NULL columns required (the red mark and the browser's check); an
+    # empty currency means the customer's, as the help text says.
+    form.currency.flags.required = False
+    form.currency.validators = [
+        v for v in form.currency.validators if not isinstance(v, DataRequired | InputRequired)
+    ]
+    return form
+
+
+def ask_for_rate(form: Any, invoice: Invoice) -> None:
+    """Say on the form which rate a foreign-currency draft needs, and which one to try."""
+    base = invoice.company.base_currency
+    if not exchange_rates.needs_rate(invoice.currency, base):
+        return
+    text = f"Needed to issue in {invoice.currency}: {base} per 1 {invoice.currency}."
+    suggestion = exchange_rates.suggested_rate(db.session, invoice.company_id, invoice.currency)
+    if suggestion is not None:
+        text += f" Suggested {format_plain(suggestion.rate)}: {suggestion.source()}."
+    form.exchange_rate.description = escape(text)  # Flask-Admin prints help text unescaped
 
 
 class EntryMixin(ConfirmedActionsMixin):

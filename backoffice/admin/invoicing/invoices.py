@@ -7,82 +7,36 @@ from flask import flash, redirect, request
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_login import current_user
-from markupsafe import Markup, escape
 from sqlalchemy import false
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, HiddenField
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import Optional
 
-from models import Customer, Invoice, InvoiceKind, InvoiceLine
+from models import Customer, Invoice, InvoiceLine
 
 from ...extensions import db
 from ...services.errors import DomainError, PermissionDenied
-from ...services.invoicing import drafts, exchange_rates, vat_categories
+from ...services.invoicing import drafts, vat_categories
 from ...services.invoicing.status import (
-    can_be_credited,
-    can_be_voided,
-    is_open,
     is_overdue,
-    takes_payments,
 )
-from ...services.money import format_plain
 from ...services.permissions import Action, can
 from ...services.scoping import visible_company_ids
 from ...services.search.invoice_list import invoice_list_clause
 from ...services.search.terms import Terms, normalise, problem_with
 from .. import validators
-from ..delivery.actions import DeliveryMixin, delivery_state
+from ..delivery.actions import DeliveryMixin
 from ..form_rules import Included, RenderedHidden
 from ..formatting import money_column
-from ..payments.card_link import CardLinkMixin, card_page
-from ..payments.recording import PaymentMixin, payment_context
+from ..payments.card_link import CardLinkMixin
+from ..payments.recording import PaymentMixin
 from ..search.view import SCRIPTS
 from ..secured import ScopedAjaxLoader, SecuredModelView, refuse
-from .entry import EntryMixin, issue_blocker
+from .columns import balance_column, reference_column, status_column
+from .entry import EntryMixin, ask_for_rate, currency_optional
 from .lifecycle import LifecycleMixin
 from .lines import LineForm
-
-
-def balance_column(view: Any, context: Any, model: Invoice, name: str) -> str:
-    # A credit note owes nothing itself; its effect shows on the invoice it corrects.
-    return "" if model.kind == InvoiceKind.CREDIT_NOTE else money_column(view, context, model, name)
-
-
-def reference_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
-    return (
-        escape(model.reference)
-        if model.reference
-        else Markup('<span class="text-muted">draft</span>')
-    )
-
-
-def status_column(view: Any, context: Any, model: Invoice, name: str) -> Markup:
-    badge = escape(model.status.replace("_", " "))
-    if is_overdue(model, date.today()):
-        badge += Markup(' <span class="badge badge-danger">overdue</span>')
-    return badge
-
-
-def _currency_optional(form: Any) -> Any:
-    # Flask-Admin makes NOT NULL columns required (the red mark and the browser's check); an
-    # empty currency means the customer's, as the help text says.
-    form.currency.flags.required = False
-    form.currency.validators = [
-        v for v in form.currency.validators if not isinstance(v, DataRequired | InputRequired)
-    ]
-    return form
-
-
-def _ask_for_rate(form: Any, invoice: Invoice) -> None:
-    """Say on the form which rate a foreign-currency draft needs, and which one to try."""
-    base = invoice.company.base_currency
-    if not exchange_rates.needs_rate(invoice.currency, base):
-        return
-    text = f"Needed to issue in {invoice.currency}: {base} per 1 {invoice.currency}."
-    suggestion = exchange_rates.suggested_rate(db.session, invoice.company_id, invoice.currency)
-    if suggestion is not None:
-        text += f" Suggested {format_plain(suggestion.rate)}: {suggestion.source()}."
-    form.exchange_rate.description = escape(text)  # Flask-Admin prints help text unescaped
+from .page import page_context
 
 
 class InvoiceAdmin(
@@ -264,14 +218,14 @@ class InvoiceAdmin(
         return query.filter(clause), count_query.filter(clause), joins, count_joins
 
     def create_form(self, obj: Any = None) -> Any:
-        return _currency_optional(super().create_form(obj))
+        return currency_optional(super().create_form(obj))
 
     def edit_form(self, obj: Any = None) -> Any:
-        form = _currency_optional(super().edit_form(obj))
+        form = currency_optional(super().edit_form(obj))
         if request.method == "GET" and obj is not None:
             form.expected_version.data = str(obj.version)
         if obj is not None:
-            _ask_for_rate(form, obj)
+            ask_for_rate(form, obj)
         return form
 
     def validate_form(self, form: Any) -> bool:
@@ -323,12 +277,7 @@ class InvoiceAdmin(
     def render(self, template: str, **kwargs: Any) -> str:
         model = kwargs.get("model")
         if isinstance(model, Invoice):
-            kwargs["actions"] = available_actions(model)
-            kwargs["delivery"] = delivery_state(model)
-            kwargs.update(payment_context(model))
-            if model.is_draft:
-                kwargs["issue_blocker"] = issue_blocker(model)
-            kwargs["card_page"] = card_page(model)
+            kwargs.update(page_context(model))
         kwargs.update(
             may_issue=can(current_user, Action.ISSUE),
             may_send=can(current_user, Action.SEND),
@@ -337,15 +286,3 @@ class InvoiceAdmin(
             vat_labels=vat_categories.LABELS,
         )
         return super().render(template, **kwargs)
-
-
-def available_actions(invoice: Invoice) -> dict[str, bool]:
-    """Which lifecycle buttons the current user gets for this invoice."""
-    return {
-        "issue": invoice.is_draft and can(current_user, Action.ISSUE),
-        "void": can_be_voided(invoice) and can(current_user, Action.VOID),
-        "credit": can_be_credited(invoice) and can(current_user, Action.CREDIT),
-        "pay": takes_payments(invoice) and can(current_user, Action.RECORD_PAYMENT),
-        "send": is_open(invoice) and can(current_user, Action.SEND),
-        "resend": is_open(invoice) and can(current_user, Action.RESEND),
-    }
