@@ -181,7 +181,9 @@ def _credit(issued: date, payments: list[Step], rng: random.Random) -> list[Step
         credited = payments[-1].day + timedelta(days=rng.randint(5, 40))
         refunded = credited + timedelta(days=rng.randint(3, 10))
         return [Step(credited, Act.CREDIT, share), Step(refunded, Act.REFUND)]
-    return [Step(issued + timedelta(days=rng.randint(4, 30)), Act.CREDIT, share)]
+    # Before the first payment, which then pays only what the credit note left.
+    before = (payments[0].day - issued).days - 1 if payments else 30
+    return [Step(issued + timedelta(days=rng.randint(min(4, before), before)), Act.CREDIT, share)]
 
 
 def _payments(customer: DemoCustomer, issued: date, today: date, rng: random.Random) -> list[Step]:
