@@ -68,13 +68,12 @@ def create_user(
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
 def seed_demo(if_empty: bool) -> None:
-    """Create a demo company, one user per role and a few hundred invoices."""
+    """Create the demo companies, one user per role and a few hundred invoices, once."""
     session = db.session
     audit.set_actor(session, audit.Actor(user_id=None, email="seed-demo"))
-    if if_empty and session.query(Company).first() is not None:
+    if (if_empty and session.query(Company).first() is not None) or not demo_data.seed(session):
         click.echo("Demo data already present; not seeding again.")
     else:
-        demo_data.seed(session)
         session.commit()
         click.echo("Seeded demo data.")
     click.echo("Demo logins (email / password):")

@@ -14,11 +14,12 @@ with `alembic upgrade head`; a name without "bench", "large" or "test" in it is 
    logins of `flask seed-demo` (demo_data.DEMO_USERS, Nordlicht only) so HTTP benchmarks can
    sign in;
 2. COPY loads customers (one per 10 invoices: 100,000 at 1M) and, streamed in chunks that a
-   thread generates while PostgreSQL loads the previous one, --invoices invoices over three
-   years up to --end-date with about 10 lines each (1 to 19), their per-rate tax rows, payments
-   and about 3 % more credit notes (bench/seed_large_rows.py says how amounts, dates and states
-   are drawn). Every status occurs: draft, issued, sent, partially paid, paid, void, and paid
-   by a full credit note;
+   second process generates while PostgreSQL loads the previous one, --invoices invoices over
+   three years up to --end-date with about 10 lines each (1 to 19), their per-rate tax rows,
+   payments and about 3 % more credit notes (bench/seed_large_rows.py says how amounts, dates
+   and states are drawn). Every status occurs: draft, issued, sent, partially paid, paid,
+   void, and paid by a full credit note. Building the rows in Python is the bottleneck: in a
+   process of its own (bench/seed_large_producer.py) it has a core to itself;
 3. the numbering counters are set to the last number of each series (numbers are gapless and
    follow issue dates, so issuing today continues each series) and the id sequences to the
    last id; then ANALYZE.
@@ -36,10 +37,8 @@ import argparse
 import random
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
-from queue import Queue
-from threading import Thread
+from itertools import pairwise
 
 import psycopg
 from sqlalchemy import create_engine, text
@@ -47,8 +46,9 @@ from sqlalchemy.engine import URL, make_url
 from tqdm import tqdm
 
 from bench.seed_large_customers import CUSTOMER_COLUMNS
+from bench.seed_large_producer import produced_ahead
 from bench.seed_large_reference import add_customers, create_reference
-from bench.seed_large_rows import COLUMNS, Batch, DocumentStream, World
+from bench.seed_large_rows import COLUMNS, DocumentStream, World
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/backoffice_large"
 BENCH_MARKERS = ("bench", "large", "test")
@@ -105,32 +105,10 @@ def conninfo(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def copy_rows(conn: psycopg.Connection, table: str, columns: str, rows: list[str]) -> None:
+def copy_rows(conn: psycopg.Connection, table: str, columns: str, rows: bytes | str) -> None:
     """COPY rows (COPY text format, newline-terminated) into table."""
     with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN WITH (FREEZE)") as copy:
-        copy.write("".join(rows))
-
-
-def generated_ahead(batches: Iterator[Batch], ahead: int = 2) -> Iterator[Batch]:
-    """Batches made in a thread: Python builds the next while PostgreSQL loads this one.
-
-    psycopg releases the GIL while it waits on the server, so the two overlap on 2 cores.
-    """
-    queue: Queue = Queue(maxsize=ahead)
-
-    def produce() -> None:
-        try:
-            for batch in batches:
-                queue.put(batch)
-            queue.put(None)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            queue.put(exc)
-
-    Thread(target=produce, daemon=True).start()
-    while (item := queue.get()) is not None:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
+        copy.write(rows)
 
 
 def detach_indexes(conn: psycopg.Connection) -> list[str]:
@@ -161,23 +139,26 @@ def detach_indexes(conn: psycopg.Connection) -> list[str]:
     return rebuild
 
 
-def load(url: URL, world: World, customers: list[str], stream: DocumentStream) -> None:
-    """COPY customers and documents in one transaction, then set counters and sequences."""
+def load(url: URL, world: World, customers: list[str], stream: DocumentStream) -> float:
+    """COPY customers and documents in one transaction, then set counters and sequences;
+    return how long rebuilding the indexes took (seconds)."""
     with psycopg.connect(conninfo(url)) as conn:  # commits when the block ends without error
         conn.execute("SET LOCAL session_replication_role = replica")
         conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
         # FREEZE needs the tables truncated in this transaction; they are empty anyway.
         conn.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
         rebuild = detach_indexes(conn)
-        copy_rows(conn, "customers", CUSTOMER_COLUMNS, customers)
+        copy_rows(conn, "customers", CUSTOMER_COLUMNS, "".join(customers))
         with tqdm(total=stream.total, unit=" invoices", unit_scale=True, disable=None) as bar:
-            for batch in generated_ahead(stream.batches(CHUNK)):
-                for table, rows in batch.rows.items():
+            for batch in produced_ahead(stream, CHUNK):
+                for table, rows in batch.tables.items():
                     copy_rows(conn, table, COLUMNS[table], rows)
                 bar.update(batch.invoice_count)
+        started = time.perf_counter()
         for statement in tqdm(rebuild, unit=" indexes", disable=None):
             conn.execute(statement)
         set_counters(conn, stream, len(world.customers))
+        return time.perf_counter() - started
 
 
 def set_counters(conn: psycopg.Connection, stream: DocumentStream, customers: int) -> None:
@@ -211,17 +192,25 @@ def analyze(url: URL) -> str:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     url = bench_url(args.database_url, args.force)
-    started = time.perf_counter()
+    marks = [time.perf_counter()]
     recreate_database(url)
     rng = random.Random(args.seed)
     world = create_reference(url, args.end_date, rng)
     customers = add_customers(world, max(20, args.invoices // 10), rng)
     stream = DocumentStream(world, args.invoices, rng)
-    load(url, world, customers, stream)
+    marks.append(time.perf_counter())
+    indexes = load(url, world, customers, stream)
+    marks.append(time.perf_counter())
     size = analyze(url)
+    marks.append(time.perf_counter())
     counts = ", ".join(f"{table} {last:,}" for table, last in stream.last_id.items())
     print(f"{url.database}: customers {len(world.customers):,}, {counts}")
-    print(f"Seeded in {time.perf_counter() - started:.1f} s; database size {size}.")
+    setup, loading, analyzing = (later - earlier for earlier, later in pairwise(marks))
+    print(
+        f"Seeded in {marks[-1] - marks[0]:.1f} s (schema and reference data {setup:.1f} s, "
+        f"COPY {loading - indexes:.1f} s, indexes {indexes:.1f} s, ANALYZE {analyzing:.1f} s); "
+        f"database size {size}."
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from backoffice import demo_data
 from backoffice.services import audit, users
 from backoffice.services.invoicing.lifecycle import SELLER_FIELDS
 from bench.seed_large_customers import copy_text, customer_rows, vat_id
-from bench.seed_large_rows import CompanyRef, ProductRef, RateRef, World
+from bench.seed_large_rows import CompanyRef, ProductRef, RateRef, SeriesRef, World
 from models import Company, NumberingSeries, Product, TaxRate
 
 DAYS = 3 * 365
@@ -94,8 +94,8 @@ def _company_ref(weight: int, company: Company, series: tuple, products: list) -
     return CompanyRef(
         id=company.id,
         weight=weight,
-        invoices=series[0],
-        credit_notes=series[1],
+        invoices=SeriesRef(series[0].id, series[0].prefix, series[0].padding),
+        credit_notes=SeriesRef(series[1].id, series[1].prefix, series[1].padding),
         seller_details=copy_text(json.dumps(seller)),
         products=tuple(
             ProductRef(p.id, p.name, p.unit, p.unit_price, _rate_key(p)) for p in products

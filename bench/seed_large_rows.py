@@ -19,14 +19,14 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import accumulate
 from typing import NamedTuple
 
 from backoffice.services.invoicing.numbering import format_reference
 from backoffice.services.invoicing.totals import HUNDRED, line_net
-from backoffice.services.money import round_money
+from backoffice.services.money import minor_unit, round_money
 from bench.seed_large_customers import PROFILES, CustomerRef, copy_text
-from models import NumberingSeries
 
 ZERO = Decimal(0)
 NULL = "\\N"
@@ -35,6 +35,7 @@ TEMPLATES_PER_POOL = 1500
 QUANTITIES = [Decimal(q) for q in ("1", "1", "1", "2", "3", "5", "10", "2.5", "0.75", "12")]
 DISCOUNTS = [Decimal(d) for d in ("0", "0", "0", "0", "5", "10", "12.5")]
 METHODS = ("bank_transfer", "bank_transfer", "bank_transfer", "card", "direct_debit")
+SOURCES, SOURCE_WEIGHTS = ("manual", "bank_import", "gateway"), (70, 95, 100)  # cumulative
 # Fates by age in days: cumulative thresholds for draft, void, credited, open and partially
 # paid; the rest is paid. Old invoices are mostly settled, recent ones open.
 FATES = (
@@ -59,9 +60,13 @@ COLUMNS = {
 }
 
 
+# Every time of day to the minute, formatted once: the stream stamps millions of rows.
+TIMES = tuple(f"{minute // 60:02d}:{minute % 60:02d}:00+00" for minute in range(24 * 60))
+
+
 def stamp(day: date, minute: int) -> str:
     """A UTC timestamp on day, minute minutes after midnight."""
-    return f"{day} {minute // 60:02d}:{minute % 60:02d}:00+00"
+    return f"{day} {TIMES[minute]}"
 
 
 def optional(value: object) -> str:
@@ -84,12 +89,20 @@ class ProductRef:
     rate_key: int | str
 
 
+class SeriesRef(NamedTuple):
+    """What numbering needs of a series, read once (not through the ORM per number)."""
+
+    id: int
+    prefix: str
+    padding: int
+
+
 @dataclass(frozen=True)
 class CompanyRef:
     id: int
     weight: int
-    invoices: NumberingSeries
-    credit_notes: NumberingSeries
+    invoices: SeriesRef
+    credit_notes: SeriesRef
     seller_details: str  # JSON, escaped for COPY
     products: tuple[ProductRef, ...]
 
@@ -169,7 +182,7 @@ class Document:
     po_reference: str = ""
     kind: str = "invoice"
     status: str = "draft"
-    series: NumberingSeries | None = None
+    series: SeriesRef | None = None
     number: int | None = None
     reference: str | None = None
     paid: Decimal = ZERO
@@ -180,36 +193,28 @@ class Document:
     notes: str = ""
 
     def to_row(self, world: World) -> str:
-        issued = self.status != "draft"
-        due = self.day + timedelta(days=self.customer.terms_days)
         net, tax, total = self.totals
-        return (
-            "\t".join(
-                (
-                    f"{self.id}\t{self.company.id}\t{self.customer.id}\t{self.kind}\t{self.status}",
-                    optional(self.series.id if issued else None),
-                    optional(self.number),
-                    optional(self.reference),
-                    str(self.day) if issued else NULL,
-                    str(due) if issued and self.kind == "invoice" else NULL,
-                    self.customer.currency,
-                    str(world.exchange_rates[self.customer.currency]) if issued else NULL,
-                    self.po_reference,
-                    self.notes,
-                    "",  # terms: the company's standard terms apply
-                    optional(self.original_id),
-                    f"{net}\t{tax}\t{total}\t{self.paid}\t{self.credited}\t1\t{world.clerk_id}",
-                    stamp(self.day, self.minute - 30),
-                    stamp(self.day, self.minute),
-                    stamp(self.day, self.minute) if issued else NULL,
-                    optional(self.sent_at),
-                    optional(self.voided_at),
-                    "Issued to the wrong customer" if self.voided_at else "",
-                    self.company.seller_details if issued else NULL,
-                    self.customer.buyer_details if issued else NULL,
-                )
+        customer, day = self.customer, self.day
+        created = stamp(day, self.minute - 30)
+        updated = stamp(day, self.minute)
+        if self.status == "draft":
+            issued = f"{NULL}\t{NULL}\t{NULL}\t{NULL}\t{NULL}\t{customer.currency}\t{NULL}"
+            issued_at = seller = buyer = NULL
+        else:
+            due = day + timedelta(days=customer.terms_days) if self.kind == "invoice" else NULL
+            issued = (
+                f"{self.series.id}\t{self.number}\t{self.reference}\t{day}\t{due}\t"
+                f"{customer.currency}\t{world.exchange_rates[customer.currency]}"
             )
-            + "\n"
+            issued_at = updated
+            seller, buyer = self.company.seller_details, customer.buyer_details
+        void_reason = "Issued to the wrong customer" if self.voided_at else ""
+        return (
+            f"{self.id}\t{self.company.id}\t{customer.id}\t{self.kind}\t{self.status}\t"
+            f"{issued}\t{self.po_reference}\t{self.notes}\t\t{optional(self.original_id)}\t"
+            f"{net}\t{tax}\t{total}\t{self.paid}\t{self.credited}\t1\t{world.clerk_id}\t"
+            f"{created}\t{updated}\t{issued_at}\t{optional(self.sent_at)}\t"
+            f"{optional(self.voided_at)}\t{void_reason}\t{seller}\t{buyer}\n"
         )
 
 
@@ -245,6 +250,9 @@ class DocumentStream:
             for name, profile in PROFILES.items()
         }
         self.rates = world.rate_by_id
+        self.minor_units = {currency: minor_unit(currency) for currency in world.exchange_rates}
+        # Cumulative weights drawn as random.choices draws plain ones, summed once.
+        self.company_weights = list(accumulate(company.weight for company in world.companies))
         self.last_id = dict.fromkeys(COLUMNS, 0)
         self.numbers: dict[int, int] = {}  # series id -> last number taken
         self.pending: list[tuple[date, int, CreditDue]] = []
@@ -269,7 +277,7 @@ class DocumentStream:
         offset = index * world.days / self.total
         day = world.start + timedelta(days=int(offset))
         self._release(batch, day)
-        company = rng.choices(world.companies, [c.weight for c in world.companies])[0]
+        company = rng.choices(world.companies, cum_weights=self.company_weights)[0]
         customer = self._customer(company)
         templates = rng.choices(self.pools[company.id, customer.profile], k=rng.randint(1, 19))
         invoice_id = self._next_id("invoices")
@@ -294,24 +302,30 @@ class DocumentStream:
     def _lines(self, batch: Batch, invoice_id: int, templates: list[Template], currency: str):
         """Write a document's lines and tax rows; return its net, tax and total."""
         first = self.last_id["invoice_lines"]
-        rows = batch.rows["invoice_lines"]
-        taxable: dict[int, Decimal] = {}
-        for position, template in enumerate(templates, start=1):
-            rows.append(f"{first + position}\t{invoice_id}\t{position}\t{template.columns}\n")
-            taxable[template.rate_id] = taxable.get(template.rate_id, ZERO) + template.net
         self.last_id["invoice_lines"] = first + len(templates)
+        head = f"\t{invoice_id}\t"
+        batch.rows["invoice_lines"] += [
+            f"{first + position}{head}{position}\t{template.columns}\n"
+            for position, template in enumerate(templates, start=1)
+        ]
+        taxable: dict[int, Decimal] = {}
+        for rate_id, net, _columns in templates:
+            taxable[rate_id] = taxable[rate_id] + net if rate_id in taxable else net
         net = tax = ZERO
         for rate_id, amount in taxable.items():
             rate = self.rates[rate_id]
-            rate_tax = round_money(amount * rate.percentage / HUNDRED, currency)
+            # round_money's rounding, with the currency's minor unit looked up once per stream
+            rate_tax = (amount * rate.percentage / HUNDRED).quantize(
+                self.minor_units[currency], rounding=ROUND_HALF_UP
+            )
             batch.rows["invoice_tax_totals"].append(
-                f"{self._next_id('invoice_tax_totals')}\t{invoice_id}\t{rate_id}\t"
+                f"{self._next_id('invoice_tax_totals')}{head}{rate_id}\t"
                 f"{rate.columns}\t{amount}\t{rate_tax}\n"
             )
             net, tax = net + amount, tax + rate_tax
         return net, tax, net + tax
 
-    def _number(self, document: Document, series: NumberingSeries) -> None:
+    def _number(self, document: Document, series: SeriesRef) -> None:
         self.numbers[series.id] = number = self.numbers.get(series.id, 0) + 1
         document.series, document.number = series, number
         document.reference = format_reference(series.prefix, series.padding, number, document.day)
@@ -353,7 +367,7 @@ class DocumentStream:
 
     def _pay(self, batch: Batch, document: Document, amount: Decimal, day: date) -> None:
         payment_id = self._next_id("payments")
-        source = self.rng.choices(("manual", "bank_import", "gateway"), (70, 25, 5))[0]
+        source = self.rng.choices(SOURCES, cum_weights=SOURCE_WEIGHTS)[0]
         key = f"gateway-{payment_id}" if source == "gateway" else NULL
         clerk = self.world.clerk_id if source == "manual" else NULL
         batch.rows["payments"].append(
