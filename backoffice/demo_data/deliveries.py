@@ -12,16 +12,23 @@ from sqlalchemy.orm import Session
 from models import EmailMessage, Invoice, User
 
 from ..services import work
-from ..services.delivery import outbox
+from ..services.delivery import failures, outbox
+from ..services.delivery.mailer import SmtpSettings
 from .plans import Delivery
 
 # The job's attempts: the first one and its five retries (JOB_RETRY_INTERVALS' default).
 ATTEMPTS = 6
 
 
+# The relay the story's failures happened on: the settings' defaults (make run's).
+RELAY = SmtpSettings(
+    host="127.0.0.1", port=25, security="none", username="", password="", sender=""
+)
+
+
 def _as_recorded(exc: Exception) -> str:
-    # The text jobs/email.py stores for a failed attempt.
-    return f"{type(exc).__name__}: {exc}"
+    # The plain sentence jobs/email.py stores for a failed attempt.
+    return failures.explain_smtp_failure(exc, RELAY)
 
 
 def _refused() -> str:
@@ -36,16 +43,16 @@ def _unknown_recipient(address: str) -> str:
 def send(session: Session, actor: User, invoice: Invoice, outcome: Delivery) -> EmailMessage:
     """Email an issued invoice and record how its delivery ended."""
     message = outbox.queue_invoice_email(session, actor, invoice)
-    failures = {
+    attempts = {
         Delivery.DELIVERED: [],
         Delivery.RETRIED: [_refused()],
         Delivery.BOUNCED: [_unknown_recipient(message.recipients)] * ATTEMPTS,
         Delivery.OUTAGE: [_refused()] * ATTEMPTS,
     }[outcome]
-    for error in failures:
+    for error in attempts:
         outbox.claim(session, message.id)
         outbox.mark_failed(session, message.id, error)
-    if len(failures) < ATTEMPTS:
+    if len(attempts) < ATTEMPTS:
         outbox.claim(session, message.id)
         outbox.mark_sent(session, message.id)
     return message

@@ -13,7 +13,7 @@ from models import Customer, EmailMessage, Invoice, InvoiceLine, Product, TaxRat
 
 from ..services.invoicing import drafts, lifecycle, status
 from ..services.money import round_money
-from ..services.payments import ledger
+from ..services.payments import customer_credit, ledger
 from . import deliveries
 from .plans import Act, Plan, Step
 
@@ -184,13 +184,15 @@ def _pay(world: World, plan: Plan, invoice: Invoice, step: Step) -> None:
 
 
 def _refund(world: World, plan: Plan, invoice: Invoice, step: Step) -> None:
-    """Pay back what was paid beyond what the credit notes left to pay."""
-    owed = status.refund_due(invoice)
+    """Pay back what was paid beyond what the credit notes left to pay: the credit note
+    kept it as the customer's credit."""
+    owed = customer_credit.balance(world.session, invoice.customer_id, invoice.currency)
     if owed > 0:
-        ledger.record_refund(
+        customer_credit.refund_credit(
             world.session,
             world.finance,
-            invoice,
+            invoice.customer,
+            invoice.currency,
             owed,
             step.day,
             reference=f"Refund for {invoice.reference}",
