@@ -183,7 +183,10 @@ def test_payment_beyond_the_open_balance_needs_attention(webhook, db_session, in
     body = checkout_completed("evt_1", invoice.id, invoice.company_id, amount_total=20000)
     assert webhook(body).get_json()["outcome"] == "needs_attention"
     record, _ = _attention(db_session, "evt_1")
-    assert record.detail == "The payment (€200.00) is larger than the open balance (€119.00)."
+    assert record.detail == (
+        "The payment (€200.00) is larger than the open balance (€119.00): keep the excess "
+        "(€81.00) as customer credit, or correct the amount."
+    )
     assert _payments(db_session, invoice) == []
 
 

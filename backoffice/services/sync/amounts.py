@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from models import Invoice, InvoiceStatus
+from models import Invoice, InvoiceStatus, PaymentMethod
 
 from ..money import round_money
 
@@ -11,7 +11,7 @@ def allocatable(note: Invoice) -> Decimal:
     """The note's total, but never more than the invoice still owed before it.
 
     The books refuse an allocation above what is due: after payments, the rest of the note
-    stays unallocated there, as the credit the customer is owed back (Refund due).
+    stays unallocated there, as the credit the customer is owed back (customer credit here).
     """
     original = note.original_invoice
     earlier = sum(
@@ -24,5 +24,11 @@ def allocatable(note: Invoice) -> Decimal:
         ),
         Decimal(0),
     )
-    owed = original.total_amount - original.paid_amount - earlier
+    # Money moved between the invoice and the customer's credit stays out: the books saw the
+    # payment applied, and the excess is the part of this note they leave unallocated.
+    paid = sum(
+        (p.amount for p in original.payments if p.method != PaymentMethod.CUSTOMER_CREDIT),
+        Decimal(0),
+    )
+    owed = original.total_amount - paid - earlier
     return round_money(max(Decimal(0), min(note.total_amount, owed)), note.currency)
