@@ -1,8 +1,8 @@
 """What every report shares: whose figures, which documents count, and base-currency amounts."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Date, case, cast, func, text
 from sqlalchemy.orm import Session
@@ -80,3 +80,19 @@ def bucket(column: Any, grain: str) -> ColumnElement:
 
 # The statuses of a document that counts (COUNTED's complement), for list filters.
 ISSUED_STATUSES = tuple(sorted(status.value for status in OPEN_STATUSES))
+
+
+Row = TypeVar("Row")
+
+
+@dataclass
+class PeriodReport(Generic[Row]):
+    """A report's rows for one company and period, by month or quarter, and their totals."""
+
+    books: Books
+    period: Period
+    grain: str
+    rows: list[Row] = field(default_factory=list)
+
+    def sum(self, name: str) -> Decimal:
+        return sum((getattr(row, name) for row in self.rows), ZERO)

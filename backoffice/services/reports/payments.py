@@ -1,6 +1,6 @@
 """Payments received per month or quarter and method, refunds subtracted, in the base currency."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import Invoice, Payment, PaymentMethod, User
 
-from .documents import ZERO, Books, bucket, in_base, open_books
+from .documents import ZERO, Books, PeriodReport, bucket, in_base, open_books
 from .periods import Period, bucket_label, clipped
 from .tables import Cell, Drill, Table
 
@@ -28,15 +28,8 @@ class PaymentRow:
         return self.received - self.refunded
 
 
-@dataclass
-class PaymentsReport:
-    books: Books
-    period: Period
-    grain: str
-    rows: list[PaymentRow] = field(default_factory=list)
-
-    def sum(self, name: str) -> Decimal:
-        return sum((getattr(row, name) for row in self.rows), ZERO)
+class PaymentsReport(PeriodReport[PaymentRow]):
+    """Payments received and refunded per month or quarter."""
 
 
 def payments_in(books: Books, period: Period):

@@ -1,6 +1,6 @@
 """Revenue by month or quarter: invoices less credit notes, in the base currency."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -12,7 +12,7 @@ from models import Invoice, InvoiceKind, User
 from .documents import (
     ISSUED_STATUSES,
     ZERO,
-    Books,
+    PeriodReport,
     bucket,
     counted,
     in_base,
@@ -45,15 +45,8 @@ class RevenueRow:
         return self.invoiced_total - self.credited_total
 
 
-@dataclass
-class Revenue:
-    books: Books
-    period: Period
-    grain: str
-    rows: list[RevenueRow] = field(default_factory=list)
-
-    def sum(self, name: str) -> Decimal:
-        return sum((getattr(row, name) for row in self.rows), ZERO)
+class Revenue(PeriodReport[RevenueRow]):
+    """Invoiced and credited per month or quarter."""
 
 
 def revenue(

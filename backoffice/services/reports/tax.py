@@ -1,6 +1,6 @@
 """The VAT return: taxable amount and tax per rate and category, credit notes subtracted."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -13,7 +13,7 @@ from ..money import format_plain
 from .documents import (
     ISSUED_STATUSES,
     ZERO,
-    Books,
+    PeriodReport,
     bucket,
     counted,
     in_base,
@@ -44,15 +44,8 @@ class TaxRow:
         return self.tax - self.credited_tax
 
 
-@dataclass
-class TaxReport:
-    books: Books
-    period: Period
-    grain: str
-    rows: list[TaxRow] = field(default_factory=list)
-
-    def sum(self, name: str) -> Decimal:
-        return sum((getattr(row, name) for row in self.rows), ZERO)
+class TaxReport(PeriodReport[TaxRow]):
+    """Taxable amounts and tax per rate per month or quarter."""
 
 
 def tax_report(
