@@ -29,6 +29,14 @@ from .enums import (
 from .invoice import Invoice, InvoiceLine, InvoiceTaxTotal
 from .payment import Payment
 from .product import Product, TaxRate
+from .report_summary import (
+    ReportMonthCustomers,
+    ReportMonthDocuments,
+    ReportMonthPayments,
+    ReportMonthTaxes,
+    ReportOpenCustomers,
+    ReportOpenDue,
+)
 from .staff_session import StaffSession
 from .sync import (
     AccountingConnection,
@@ -68,6 +76,12 @@ __all__ = [
     "PaymentSource",
     "Product",
     "RecoveryCode",
+    "ReportMonthCustomers",
+    "ReportMonthDocuments",
+    "ReportMonthPayments",
+    "ReportMonthTaxes",
+    "ReportOpenCustomers",
+    "ReportOpenDue",
     "Role",
     "StaffSession",
     "StoredDocument",

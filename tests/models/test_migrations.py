@@ -20,6 +20,9 @@ TRIGGERS = {
     ("invoice_lines", "invoice_lines_guard_frozen"),
     ("invoice_tax_totals", "invoice_tax_totals_guard_frozen"),
     ("invoices", "invoices_guard_frozen"),
+    ("invoices", "report_invoices_summarise"),
+    ("payments", "report_payments_summarise"),
+    ("companies", "report_companies_rebase"),
 }
 
 
