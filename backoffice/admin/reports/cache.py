@@ -22,10 +22,12 @@ PREFIX = "backoffice:report:"
 log = logging.getLogger(__name__)
 
 
-def figures_key(report: str, company_id: int, period: Period, grain: str, today: date) -> str:
-    """One key per report, company, period, grain and day: the dashboard and the report
-    screens share the figures they both show."""
-    return f"{report}:{company_id}:{period.key()}:{grain}:{today.isoformat()}"
+def figures_key(
+    report: str, company_id: int, period: Period, grain: str, today: date, page: int | None = 1
+) -> str:
+    """One key per report, company, period, grain, day and page (None: every row): the
+    dashboard and the report screens share the figures they both show."""
+    return f"{report}:{company_id}:{period.key()}:{grain}:{today.isoformat()}:page{page or 'all'}"
 
 
 def cached(key: str, compute: Callable[[], Any]) -> Any:

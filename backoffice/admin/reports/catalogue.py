@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from models import User
 
 from ...services.reports import aging, customers, dso, payments, revenue, tax
-from ...services.reports.periods import Period
 from ...services.reports.tables import Table
 from . import charts
+from .choices import Choice
 
-Compute = Callable[[Session, User, int, Period, str, date], Any]
+Compute = Callable[[Session, User, Choice, date], Any]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Report:
     default_period: str
     grains: tuple[str, ...] = ("month", "quarter")
     all_time: bool = False  # offers "All time" (aging: every open invoice)
+    paged: bool = False  # its rows come a page at a time (?page=); exports hold every row
 
 
 REPORTS = {
@@ -37,18 +38,21 @@ REPORTS = {
             "aging",
             "Aging",
             "Open balances per customer by days past due, with totals per currency.",
-            lambda s, u, c, p, g, today: aging.aging(s, u, c, today, p),
+            lambda s, u, c, today: aging.aging(
+                s, u, c.company_id, today, None if c.every_open_invoice else c.period, c.page
+            ),
             aging.aging_table,
             charts.aging_chart,
             "all_time",
             grains=(),
             all_time=True,
+            paged=True,
         ),
         Report(
             "revenue",
             "Revenue",
             "Invoiced less credited per month or quarter, in the base currency.",
-            lambda s, u, c, p, g, today: revenue.revenue(s, u, c, p, g),
+            lambda s, u, c, today: revenue.revenue(s, u, c.company_id, c.period, c.grain),
             revenue.revenue_table,
             charts.revenue_chart,
             "last_12_months",
@@ -57,7 +61,7 @@ REPORTS = {
             "tax",
             "Tax",
             "Taxable amount and tax per rate and category, credit notes subtracted.",
-            lambda s, u, c, p, g, today: tax.tax_report(s, u, c, p, g),
+            lambda s, u, c, today: tax.tax_report(s, u, c.company_id, c.period, c.grain),
             tax.tax_table,
             None,
             "last_quarter",
@@ -67,7 +71,7 @@ REPORTS = {
             "payments",
             "Payments",
             "Money received per period and payment method, refunds subtracted.",
-            lambda s, u, c, p, g, today: payments.payments_report(s, u, c, p, g),
+            lambda s, u, c, today: payments.payments_report(s, u, c.company_id, c.period, c.grain),
             payments.payments_table,
             charts.payments_chart,
             "last_12_months",
@@ -76,7 +80,7 @@ REPORTS = {
             "customers",
             "Customers",
             "Top customers by revenue in the period and by what they owe now.",
-            lambda s, u, c, p, g, today: customers.top_customers(s, u, c, p),
+            lambda s, u, c, today: customers.top_customers(s, u, c.company_id, c.period),
             customers.customers_table,
             charts.customers_chart,
             "last_12_months",
@@ -86,7 +90,7 @@ REPORTS = {
             "dso",
             "DSO",
             "Days sales outstanding per month: receivables against sales.",
-            lambda s, u, c, p, g, today: dso.dso(s, u, c, p),
+            lambda s, u, c, today: dso.dso(s, u, c.company_id, c.period),
             dso.dso_table,
             charts.dso_chart,
             "last_12_months",

@@ -21,6 +21,7 @@ class Choice:
     preset: str  # empty when dates were typed
     start: str
     end: str
+    page: int | None = 1  # of a paged report; None: every row (the exports)
 
     def args(self) -> dict[str, str]:
         """The URL arguments that ask for this choice again (e.g. for an export)."""
@@ -30,6 +31,11 @@ class Choice:
         else:
             args |= {"start": self.start, "end": self.end}
         return args
+
+    @property
+    def every_open_invoice(self) -> bool:
+        """All time, on a report as of today (aging): no issue-date filter at all."""
+        return self.preset == "all_time"
 
 
 def visible_companies(session: Session, user: User) -> list[Company]:
@@ -73,4 +79,16 @@ def parse_choice(
     grain = parse_grain(args.get("grain", "") or (grains[0] if grains else "month"))
     if grains and grain not in grains:
         raise DomainError(f"This report groups by {' or '.join(grains)}.", "grain")
-    return Choice(company_id, period, grain, "" if typed else preset or default_period, start, end)
+    page = parse_page(args.get("page", ""))
+    preset = "" if typed else preset or default_period
+    return Choice(company_id, period, grain, preset, start, end, page)
+
+
+def parse_page(text: str) -> int:
+    """A page number from the URL: 1 when absent; refused when not a number."""
+    text = text.strip()
+    if not text:
+        return 1
+    if not text.isdigit() or len(text) > 6 or int(text) < 1:
+        raise DomainError(f"Page {text!r} is not a page number.", "page")
+    return int(text)

@@ -75,7 +75,7 @@ def build(session: Session, user: User, company_id: int, month: date, today: dat
         previous,
         cached(
             figures_key("aging", company_id, everything, "month", today),
-            lambda: aging(session, user, company_id, today, everything, action=action),
+            lambda: aging(session, user, company_id, today, action=action),
         ),
         cached(
             figures_key("overdue_customers", company_id, everything, "month", today),

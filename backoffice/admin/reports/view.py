@@ -1,5 +1,6 @@
 """The report screens: /admin/reports/<name>, with ?format=csv or xlsx for the same table."""
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -66,14 +67,14 @@ class ReportsView(BaseView):
                 report.grains,
                 report.all_time,
             )
+            if kind != "html" or not report.paged:
+                choice = replace(choice, page=None if report.paged else 1)
             # Role and company are checked before the cache is asked: it is shared.
             open_books(session, current_user, choice.company_id)
-            figures = cached(
-                figures_key(report.name, choice.company_id, choice.period, choice.grain, today),
-                lambda: report.compute(
-                    session, current_user, choice.company_id, choice.period, choice.grain, today
-                ),
+            key = figures_key(
+                report.name, choice.company_id, choice.period, choice.grain, today, choice.page
             )
+            figures = cached(key, lambda: report.compute(session, current_user, choice, today))
         except PermissionDenied as exc:
             refuse(exc.message)
         except DomainError as exc:
@@ -109,5 +110,8 @@ class ReportsView(BaseView):
             ),
             export_url=lambda kind: url_for(
                 ".report", report_name=report.name, format=kind, **choice.args()
+            ),
+            page_url=lambda number: url_for(
+                ".report", report_name=report.name, page=number, **choice.args()
             ),
         )

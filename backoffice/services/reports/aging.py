@@ -3,17 +3,18 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from models import Customer, Invoice, InvoiceKind, User
+from models import Customer, Invoice, InvoiceKind, ReportOpenCustomers, ReportOpenDue, User
 
 from ..invoicing.status import UNPAID_OPEN
 from ..permissions import Action
 from .documents import ZERO, Books, in_base, issued_in, open_books
 from .periods import Period
-from .tables import Cell, Drill, Table
+from .tables import Cell, Drill, Page, Table
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ BUCKETS = (
     AgeBucket("days_61_90", "61-90", 61, 90),
     AgeBucket("days_over_90", "90+", 91, None),
 )
+PAGE_SIZE = 100  # customer rows per page
 BALANCE = Invoice.total_amount - Invoice.paid_amount - Invoice.credited_amount
 
 
@@ -66,9 +68,9 @@ class Aging:
     books: Books
     as_of: date
     period: Period | None
+    page: Page  # which rows, largest balance first; page.total counts every row
     rows: list[AgingRow] = field(default_factory=list)
     totals: list[AgingRow] = field(default_factory=list)  # one per currency, every customer
-    row_count: int = 0  # customer and currency rows with an open balance, shown or not
 
     @property
     def total_in_base(self) -> Decimal:
@@ -89,14 +91,14 @@ def open_invoices(books: Books, period: Period | None) -> list[ColumnElement[boo
     return clauses + (issued_in(period) if period else [])
 
 
-def past_due(bucket: AgeBucket, as_of: date) -> ColumnElement[bool]:
-    """The invoices whose due date puts them in an age bucket on a day."""
+def past_due(bucket: AgeBucket, as_of: date, due_date: Any = Invoice.due_date) -> ColumnElement:
+    """The invoices (or summary rows) whose due date puts them in an age bucket on a day."""
     earliest, latest = bucket.due_range(as_of)
     clauses = []
     if earliest is not None:
-        clauses.append(Invoice.due_date >= earliest)
+        clauses.append(due_date >= earliest)
     if latest is not None:
-        clauses.append(Invoice.due_date <= latest)
+        clauses.append(due_date <= latest)
     return and_(*clauses)
 
 
@@ -108,6 +110,18 @@ def _columns(books: Books, as_of: date) -> list:
         *(func.sum(case((past_due(b, as_of), converted), else_=0)) for b in BUCKETS),
         func.count(),
     ]
+
+
+def _summed_columns(as_of: date) -> list:
+    """The same from the open balances per due date."""
+    due = ReportOpenDue
+
+    def by_bucket(amount: Any) -> list:
+        return [
+            func.sum(case((past_due(b, as_of, due.due_date), amount), else_=0)) for b in BUCKETS
+        ]
+
+    return [*by_bucket(due.balance), *by_bucket(due.balance_base), func.sum(due.invoices)]
 
 
 def _row(customer_id, name, currency, values) -> AgingRow:
@@ -123,11 +137,26 @@ def aging(
     company_id: int,
     as_of: date,
     period: Period | None = None,
-    limit: int = 100,
+    page: int | None = 1,
     action: Action = Action.VIEW_REPORTS,
 ) -> Aging:
-    """Open balances by age as of a day: the `limit` largest customers, totals per currency."""
+    """Open balances by age as of a day: a page of customer rows, largest first (page None:
+    every row, for the exports), and totals per currency over every customer.
+
+    Every open invoice (no period) is read from the summaries: the ranking from the balance
+    per customer, the totals from the balance per due date. Invoices issued in a period are
+    added up from the documents.
+    """
     books = open_books(session, user, company_id, action)
+    size = PAGE_SIZE if page is not None else None
+    if period is None:
+        return _summed(session, books, as_of, page or 1, size)
+    return _added(session, books, as_of, period, page or 1, size)
+
+
+def _added(
+    session: Session, books: Books, as_of: date, period: Period, page: int, size: int | None
+) -> Aging:
     where = open_invoices(books, period)
     per_customer = (
         select(Invoice.customer_id, Invoice.currency, *_columns(books, as_of))
@@ -137,14 +166,15 @@ def aging(
     )
     values = [column for column in per_customer.c][2:]
     owed_in_base = sum(values[len(BUCKETS) : 2 * len(BUCKETS)][1:], values[len(BUCKETS)])
-    top = (
+    ranked = (
         select(per_customer.c.customer_id, Customer.name, per_customer.c.currency, *values)
         .join(Customer, Customer.id == per_customer.c.customer_id)
-        .order_by(owed_in_base.desc(), per_customer.c.customer_id)
-        .limit(limit)
+        .order_by(
+            owed_in_base.desc(), per_customer.c.customer_id.desc(), per_customer.c.currency.desc()
+        )
+        .offset((page - 1) * (size or 0))
+        .limit(size)
     )
-    result = Aging(books, as_of, period)
-    result.rows = [_row(row[0], row[1], row[2], row[3:]) for row in session.execute(top)]
     totals = (
         select(
             Invoice.currency, *_columns(books, as_of), func.count(Invoice.customer_id.distinct())
@@ -153,9 +183,46 @@ def aging(
         .group_by(Invoice.currency)
         .order_by(Invoice.currency)
     )
+    result = Aging(books, as_of, period, Page(page, size, 0))
     for row in session.execute(totals):
         result.totals.append(_row(None, "Total", row[0], row[1:-1]))
-        result.row_count += row[-1]
+        result.page = Page(page, size, result.page.total + row[-1])
+    result.rows = [_row(row[0], row[1], row[2], row[3:]) for row in session.execute(ranked)]
+    return result
+
+
+def _summed(session: Session, books: Books, as_of: date, page: int, size: int | None) -> Aging:
+    owed = ReportOpenCustomers
+    where = [owed.company_id == books.company_id, owed.invoices != 0]
+    count = session.scalar(select(func.count()).where(*where)) or 0
+    result = Aging(books, as_of, None, Page(page, size, count))
+    due = ReportOpenDue
+    totals = (
+        select(due.currency, *_summed_columns(as_of))
+        .where(due.company_id == books.company_id)
+        .group_by(due.currency)
+        .having(func.sum(due.invoices) != 0)
+        .order_by(due.currency)
+    )
+    result.totals = [_row(None, "Total", row[0], row[1:]) for row in session.execute(totals)]
+    ranked = session.execute(
+        select(owed.customer_id, owed.currency)
+        .where(*where)
+        .order_by(owed.balance_base.desc(), owed.customer_id.desc(), owed.currency.desc())
+        .offset((page - 1) * (size or 0))
+        .limit(size)
+    ).all()
+    if not ranked:
+        return result
+    customers = {customer_id for customer_id, _ in ranked}
+    buckets = session.execute(
+        select(Invoice.customer_id, Customer.name, Invoice.currency, *_columns(books, as_of))
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(*open_invoices(books, None), Invoice.customer_id.in_(customers))
+        .group_by(Invoice.customer_id, Customer.name, Invoice.currency)
+    )
+    found = {(row[0], row[2]): _row(row[0], row[1], row[2], row[3:]) for row in buckets}
+    result.rows = [found[key] for key in ranked if key in found]
     return result
 
 
@@ -188,17 +255,21 @@ def _cells(report: Aging, row: AgingRow) -> list[Cell]:
 def aging_table(report: Aging) -> Table:
     """Per customer and currency, the balance by days past due; totals per currency."""
     base = report.books.currency
-    shown = len(report.rows)
     note = f"Open balances as of {report.as_of.isoformat()}, by days past the due date"
     if report.period:
         note += f", of invoices issued {report.period.start} to {report.period.end}"
     note += ". "
-    if shown < report.row_count:
-        note += f"The {shown} largest of {report.row_count} balances; totals cover all. "
+    if report.page.last > 1:
+        first = (report.page.number - 1) * (report.page.size or 0) + 1
+        note += (
+            f"Rows {first:,} to {first + len(report.rows) - 1:,} of {report.page.total:,}, "
+            "largest balance first; totals cover all. "
+        )
     table = Table(
         "Aging",
         ["Customer", "Currency", *(b.label for b in BUCKETS), "Open balance", f"In {base}"],
         note=note + f"{base} at each invoice's issue-time exchange rate.",
+        page=report.page,
     )
     for row in report.rows:
         table.add(row.customer, row.currency, *_cells(report, row))

@@ -4,15 +4,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
-from models import Customer, Invoice, InvoiceKind, User
+from models import (
+    Customer,
+    Invoice,
+    InvoiceKind,
+    ReportMonthCustomers,
+    ReportOpenCustomers,
+    User,
+)
 
 from ..permissions import Action
 from .aging import BALANCE, UNPAID_STATUSES, open_invoices
 from .documents import ISSUED_STATUSES, Books, counted, in_base, issued_in, open_books, signed
 from .periods import Period
+from .summaries import months_in, whole_months
 from .tables import Cell, Drill, Table
 
 
@@ -32,13 +40,32 @@ class TopCustomers:
     by_balance: list[CustomerFigure] = field(default_factory=list)
 
 
-def _ranked(session: Session, amount, where: list, limit: int) -> list[CustomerFigure]:
-    per_customer = (
+def _added(amount, where: list) -> Subquery:
+    """Per customer an amount and the documents behind it, from the documents."""
+    return (
         select(Invoice.customer_id, func.sum(amount).label("amount"), func.count().label("docs"))
         .where(*where)
         .group_by(Invoice.customer_id)
         .subquery()
     )
+
+
+def _summed(customer_id, amount, documents, where: list) -> Subquery:
+    """The same from summary rows."""
+    return (
+        select(
+            customer_id,
+            func.sum(amount).label("amount"),
+            func.sum(documents).label("docs"),
+        )
+        .where(*where)
+        .group_by(customer_id)
+        .having(func.sum(documents) != 0)
+        .subquery()
+    )
+
+
+def _ranked(session: Session, per_customer: Subquery, limit: int) -> list[CustomerFigure]:
     query = (
         select(
             per_customer.c.customer_id, Customer.name, per_customer.c.amount, per_customer.c.docs
@@ -56,8 +83,18 @@ def top_customers(
     """Net revenue (without VAT) issued in the period, and open balances now, per customer."""
     books = open_books(session, user, company_id)
     result = TopCustomers(books, period)
-    revenue = signed(in_base(Invoice.net_amount, books))
-    result.by_revenue = _ranked(session, revenue, [*counted(books), *issued_in(period)], limit)
+    if whole_months(period):
+        summary = ReportMonthCustomers
+        per_customer = _summed(
+            summary.customer_id,
+            summary.net_base,
+            summary.documents,
+            months_in(summary, books, period),
+        )
+    else:
+        revenue = signed(in_base(Invoice.net_amount, books))
+        per_customer = _added(revenue, [*counted(books), *issued_in(period)])
+    result.by_revenue = _ranked(session, per_customer, limit)
     result.by_balance = top_debtors(session, user, company_id, None, limit)
     return result
 
@@ -72,10 +109,15 @@ def top_debtors(
 ) -> list[CustomerFigure]:
     """Customers by open balance in the base currency; past due on a day, if one is given."""
     books = open_books(session, user, company_id, action)
-    where = open_invoices(books, None)
-    if overdue_on is not None:
-        where.append(Invoice.due_date < overdue_on)
-    return _ranked(session, in_base(BALANCE, books), where, limit)
+    if overdue_on is None:
+        owed = ReportOpenCustomers
+        per_customer = _summed(
+            owed.customer_id, owed.balance_base, owed.invoices, [owed.company_id == company_id]
+        )
+    else:
+        where = [*open_invoices(books, None), Invoice.due_date < overdue_on]
+        per_customer = _added(in_base(BALANCE, books), where)
+    return _ranked(session, per_customer, limit)
 
 
 def customers_table(report: TopCustomers) -> Table:

@@ -5,10 +5,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from models import Invoice, Payment, User
+from models import (
+    Invoice,
+    InvoiceKind,
+    Payment,
+    PaymentMethod,
+    ReportMonthDocuments,
+    ReportMonthPayments,
+    User,
+)
 
 from .documents import ISSUED_STATUSES, ZERO, Books, counted, in_base, signed
 from .payments import from_outside, payments_report
@@ -48,6 +56,13 @@ class Dso:
 
 def receivables_before(session: Session, books: Books, day: date) -> Decimal:
     """What customers owed at the end of the day before `day`: billed less credited less paid."""
+    if day.day == 1:
+        return _summed_before(session, books, day)
+    return _added_before(session, books, day)
+
+
+def _added_before(session: Session, books: Books, day: date) -> Decimal:
+    """The same from the documents and payments."""
     billed = session.scalar(
         select(func.sum(signed(in_base(Invoice.total_amount, books)))).where(
             *counted(books), Invoice.issue_date < day
@@ -57,6 +72,29 @@ def receivables_before(session: Session, books: Books, day: date) -> Decimal:
         select(func.sum(in_base(Payment.amount, books)))
         .join(Invoice, Invoice.id == Payment.invoice_id)
         .where(Invoice.company_id == books.company_id, from_outside(), Payment.payment_date < day)
+    )
+    return (billed or ZERO) - (paid or ZERO)
+
+
+def _summed_before(session: Session, books: Books, month: date) -> Decimal:
+    """The same from the monthly summary rows of the months before `month`."""
+    documents, payments = ReportMonthDocuments, ReportMonthPayments
+    billed = session.scalar(
+        select(
+            func.sum(
+                case(
+                    (documents.kind == InvoiceKind.CREDIT_NOTE.value, -documents.total_base),
+                    else_=documents.total_base,
+                )
+            )
+        ).where(documents.company_id == books.company_id, documents.month < month)
+    )
+    paid = session.scalar(
+        select(func.sum(payments.received_base - payments.refunded_base)).where(
+            payments.company_id == books.company_id,
+            payments.method != PaymentMethod.CUSTOMER_CREDIT.value,
+            payments.month < month,
+        )
     )
     return (billed or ZERO) - (paid or ZERO)
 

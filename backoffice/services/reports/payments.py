@@ -4,13 +4,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
-from models import Invoice, Payment, PaymentMethod, User
+from models import Invoice, Payment, PaymentMethod, ReportMonthPayments, User
 
 from .documents import ZERO, Books, PeriodReport, bucket, in_base, open_books
 from .periods import Period, bucket_label, clipped
+from .summaries import months_in, whole_months
 from .tables import Cell, Drill, Table
 
 
@@ -58,9 +59,19 @@ def payments_report(
 ) -> PaymentsReport:
     """Money received and refunded by payment date and method."""
     books = open_books(session, user, company_id)
+    query = _summed(books, period, grain) if whole_months(period) else _added(books, period, grain)
+    rows = [
+        PaymentRow(start, bucket_label(start, grain), method, received, refunded, count)
+        for start, method, received, refunded, count in session.execute(query)
+    ]
+    return PaymentsReport(books, period, grain, rows)
+
+
+def _added(books: Books, period: Period, grain: str) -> Select:
+    """Per bucket and method: received, refunded and how many, from the payments."""
     when = bucket(Payment.payment_date, grain).label("start")
     amount = in_base(Payment.amount, books)
-    query = (
+    return (
         payments_in(books, period)
         .add_columns(
             when,
@@ -72,11 +83,28 @@ def payments_report(
         .group_by(when, Payment.method)
         .order_by(when, Payment.method)
     )
-    rows = [
-        PaymentRow(start, bucket_label(start, grain), method, received, refunded, count)
-        for start, method, received, refunded, count in session.execute(query)
-    ]
-    return PaymentsReport(books, period, grain, rows)
+
+
+def _summed(books: Books, period: Period, grain: str) -> Select:
+    """The same from the monthly summary rows."""
+    summary = ReportMonthPayments
+    when = bucket(summary.month, grain).label("start")
+    return (
+        select(
+            when,
+            summary.method,
+            func.sum(summary.received_base),
+            func.sum(summary.refunded_base),
+            func.sum(summary.payments),
+        )
+        .where(
+            *months_in(summary, books, period),
+            summary.method != PaymentMethod.CUSTOMER_CREDIT.value,
+        )
+        .group_by(when, summary.method)
+        .having(func.sum(summary.payments) != 0)
+        .order_by(when, summary.method)
+    )
 
 
 def payments_table(report: PaymentsReport) -> Table:

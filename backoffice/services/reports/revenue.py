@@ -4,14 +4,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from models import Invoice, InvoiceKind, User
+from models import Invoice, InvoiceKind, ReportMonthDocuments, User
 
 from .documents import (
     ISSUED_STATUSES,
     ZERO,
+    Books,
     PeriodReport,
     bucket,
     counted,
@@ -20,6 +21,7 @@ from .documents import (
     open_books,
 )
 from .periods import Period, bucket_label, buckets, clipped
+from .summaries import months_in, whole_months
 from .tables import Cell, Drill, Table
 
 
@@ -54,18 +56,7 @@ def revenue(
 ) -> Revenue:
     """Invoiced and credited per month or quarter of issue, in the base currency."""
     books = open_books(session, user, company_id)
-    when = bucket(Invoice.issue_date, grain).label("start")
-    query = (
-        select(
-            when,
-            Invoice.kind,
-            func.sum(in_base(Invoice.net_amount, books)),
-            func.sum(in_base(Invoice.total_amount, books)),
-            func.count(),
-        )
-        .where(*counted(books), *issued_in(period))
-        .group_by(when, Invoice.kind)
-    )
+    query = _summed(books, period, grain) if whole_months(period) else _added(books, period, grain)
     rows = {
         start: RevenueRow(start, bucket_label(start, grain)) for start in buckets(period, grain)
     }
@@ -76,6 +67,40 @@ def revenue(
         else:
             row.invoiced_net, row.invoiced_total, row.invoices = net, total, count
     return Revenue(books, period, grain, list(rows.values()))
+
+
+def _added(books: Books, period: Period, grain: str) -> Select:
+    """Per bucket and kind, from the documents."""
+    when = bucket(Invoice.issue_date, grain).label("start")
+    return (
+        select(
+            when,
+            Invoice.kind,
+            func.sum(in_base(Invoice.net_amount, books)),
+            func.sum(in_base(Invoice.total_amount, books)),
+            func.count(),
+        )
+        .where(*counted(books), *issued_in(period))
+        .group_by(when, Invoice.kind)
+    )
+
+
+def _summed(books: Books, period: Period, grain: str) -> Select:
+    """The same from the monthly summary rows."""
+    summary = ReportMonthDocuments
+    when = bucket(summary.month, grain).label("start")
+    return (
+        select(
+            when,
+            summary.kind,
+            func.sum(summary.net_base),
+            func.sum(summary.total_base),
+            func.sum(summary.documents),
+        )
+        .where(*months_in(summary, books, period))
+        .group_by(when, summary.kind)
+        .having(func.sum(summary.documents) != 0)
+    )
 
 
 def revenue_table(report: Revenue) -> Table:

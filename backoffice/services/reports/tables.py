@@ -41,6 +41,22 @@ class Cell:
         return self.value
 
 
+@dataclass(frozen=True)
+class Page:
+    """Which rows of a long table are shown: page `number` of `size` rows (None: all)."""
+
+    number: int
+    size: int | None
+    total: int  # rows over every page
+
+    @property
+    def last(self) -> int:
+        """The last page's number."""
+        if not self.size:
+            return 1
+        return max(1, -(-self.total // self.size))
+
+
 @dataclass
 class Table:
     title: str
@@ -48,6 +64,7 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     footer: list[list[Cell]] = field(default_factory=list)  # totals, below the rows
     note: str = ""
+    page: Page | None = None  # a table paged on screen
 
     def add(self, *cells: Cell | Value) -> None:
         self.rows.append([c if isinstance(c, Cell) else Cell(c) for c in cells])

@@ -4,15 +4,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from models import Invoice, InvoiceKind, InvoiceTaxTotal, User
+from models import Invoice, InvoiceKind, InvoiceTaxTotal, ReportMonthTaxes, User
 
 from ..money import format_plain
 from .documents import (
     ISSUED_STATUSES,
     ZERO,
+    Books,
     PeriodReport,
     bucket,
     counted,
@@ -21,6 +22,7 @@ from .documents import (
     open_books,
 )
 from .periods import Period, bucket_label, clipped
+from .summaries import months_in, whole_months
 from .tables import Cell, Drill, Table
 
 
@@ -53,8 +55,23 @@ def tax_report(
 ) -> TaxReport:
     """Per month or quarter of issue and per rate as issued: the stored tax rows, converted."""
     books = open_books(session, user, company_id)
+    query = _summed(books, period, grain) if whole_months(period) else _added(books, period, grain)
+    rows: dict[tuple, TaxRow] = {}
+    for start, percentage, category, kind, taxable, tax in session.execute(query):
+        key = (start, percentage, category)
+        row = rows.setdefault(key, TaxRow(start, bucket_label(start, grain), percentage, category))
+        if kind == InvoiceKind.CREDIT_NOTE:
+            row.credited_taxable, row.credited_tax = taxable, tax
+        else:
+            row.taxable, row.tax = taxable, tax
+    ordered = sorted(rows.values(), key=lambda row: (row.start, -row.percentage, row.category))
+    return TaxReport(books, period, grain, ordered)
+
+
+def _added(books: Books, period: Period, grain: str) -> Select:
+    """Per bucket, rate, category and kind, from the documents' tax rows."""
     when = bucket(Invoice.issue_date, grain).label("start")
-    query = (
+    return (
         select(
             when,
             InvoiceTaxTotal.percentage,
@@ -67,16 +84,25 @@ def tax_report(
         .where(*counted(books), *issued_in(period))
         .group_by(when, InvoiceTaxTotal.percentage, InvoiceTaxTotal.category, Invoice.kind)
     )
-    rows: dict[tuple, TaxRow] = {}
-    for start, percentage, category, kind, taxable, tax in session.execute(query):
-        key = (start, percentage, category)
-        row = rows.setdefault(key, TaxRow(start, bucket_label(start, grain), percentage, category))
-        if kind == InvoiceKind.CREDIT_NOTE:
-            row.credited_taxable, row.credited_tax = taxable, tax
-        else:
-            row.taxable, row.tax = taxable, tax
-    ordered = sorted(rows.values(), key=lambda row: (row.start, -row.percentage, row.category))
-    return TaxReport(books, period, grain, ordered)
+
+
+def _summed(books: Books, period: Period, grain: str) -> Select:
+    """The same from the monthly summary rows."""
+    summary = ReportMonthTaxes
+    when = bucket(summary.month, grain).label("start")
+    return (
+        select(
+            when,
+            summary.percentage,
+            summary.category,
+            summary.kind,
+            func.sum(summary.taxable_base),
+            func.sum(summary.tax_base),
+        )
+        .where(*months_in(summary, books, period))
+        .group_by(when, summary.percentage, summary.category, summary.kind)
+        .having(func.sum(summary.documents) != 0)
+    )
 
 
 def tax_table(report: TaxReport) -> Table:
