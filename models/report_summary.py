@@ -76,25 +76,17 @@ class ReportMonthPayments(Base):
 
 
 class ReportOpenCustomers(Base):
-    """What each customer owes now per currency: open invoices' balances (all of them)."""
+    """What each customer owes now, every currency in the base currency: open invoices."""
 
     __tablename__ = "report_open_customers"
     __table_args__ = (
-        # The aging and top-debtor rankings, largest first, paged from the index.
-        Index(
-            "ix_report_open_customers_ranking",
-            "company_id",
-            "balance_base",
-            "customer_id",
-            "currency",
-        ),
+        # The aging and top-debtor rankings, largest first, read from the index.
+        Index("ix_report_open_customers_ranking", "company_id", "balance_base", "customer_id"),
     )
 
     company_id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(primary_key=True)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     invoices: Mapped[int]
-    balance: Mapped[Decimal] = mapped_column(Total)
     balance_base: Mapped[Decimal] = mapped_column(Total)
 
 

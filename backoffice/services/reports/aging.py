@@ -1,11 +1,12 @@
 """Accounts-receivable aging: open balances per customer by days past due, totals per currency."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from models import Customer, Invoice, InvoiceKind, ReportOpenCustomers, ReportOpenDue, User
@@ -140,90 +141,76 @@ def aging(
     page: int | None = 1,
     action: Action = Action.VIEW_REPORTS,
 ) -> Aging:
-    """Open balances by age as of a day: a page of customer rows, largest first (page None:
-    every row, for the exports), and totals per currency over every customer.
+    """Open balances by age as of a day: a page of customers, largest balance first, a row
+    per currency each (page None: every customer, for the exports), and totals per currency.
 
-    Every open invoice (no period) is read from the summaries: the ranking from the balance
-    per customer, the totals from the balance per due date. Invoices issued in a period are
-    added up from the documents.
+    Every open invoice (no period): the ranking and the totals come from the summaries (the
+    balance per customer, the balances per due date). Invoices issued in a period: from the
+    documents. Either way the rows of a page add up only that page's customers' invoices.
     """
     books = open_books(session, user, company_id, action)
     size = PAGE_SIZE if page is not None else None
-    if period is None:
-        return _summed(session, books, as_of, page or 1, size)
-    return _added(session, books, as_of, period, page or 1, size)
-
-
-def _added(
-    session: Session, books: Books, as_of: date, period: Period, page: int, size: int | None
-) -> Aging:
+    page = page or 1
     where = open_invoices(books, period)
-    per_customer = (
-        select(Invoice.customer_id, Invoice.currency, *_columns(books, as_of))
-        .where(*where)
-        .group_by(Invoice.customer_id, Invoice.currency)
-        .subquery()
-    )
-    values = [column for column in per_customer.c][2:]
-    owed_in_base = sum(values[len(BUCKETS) : 2 * len(BUCKETS)][1:], values[len(BUCKETS)])
-    ranked = (
-        select(per_customer.c.customer_id, Customer.name, per_customer.c.currency, *values)
-        .join(Customer, Customer.id == per_customer.c.customer_id)
-        .order_by(
-            owed_in_base.desc(), per_customer.c.customer_id.desc(), per_customer.c.currency.desc()
-        )
-        .offset((page - 1) * (size or 0))
-        .limit(size)
-    )
-    totals = (
-        select(
-            Invoice.currency, *_columns(books, as_of), func.count(Invoice.customer_id.distinct())
-        )
+    if period is None:
+        owed = ReportOpenCustomers
+        scope = [owed.company_id == books.company_id, owed.invoices != 0]
+        count = select(func.count()).where(*scope)
+        ranking = select(owed.customer_id).where(*scope)
+        ranking = ranking.order_by(owed.balance_base.desc(), owed.customer_id.desc())
+        totals = _summed_totals(books, as_of)
+    else:
+        owed_in_base = func.sum(in_base(BALANCE, books))
+        count = select(func.count(Invoice.customer_id.distinct())).where(*where)
+        ranking = select(Invoice.customer_id).where(*where).group_by(Invoice.customer_id)
+        ranking = ranking.order_by(owed_in_base.desc(), Invoice.customer_id.desc())
+        totals = _added_totals(books, as_of, where)
+    result = Aging(books, as_of, period, Page(page, size, session.scalar(count) or 0))
+    result.totals = [_row(None, "Total", row[0], row[1:]) for row in session.execute(totals)]
+    ranked = session.scalars(ranking.offset((page - 1) * (size or 0)).limit(size)).all()
+    result.rows = _customer_rows(session, books, as_of, where, ranked)
+    return result
+
+
+def _added_totals(books: Books, as_of: date, where: list) -> Select:
+    """Per currency and bucket, from the documents."""
+    return (
+        select(Invoice.currency, *_columns(books, as_of))
         .where(*where)
         .group_by(Invoice.currency)
         .order_by(Invoice.currency)
     )
-    result = Aging(books, as_of, period, Page(page, size, 0))
-    for row in session.execute(totals):
-        result.totals.append(_row(None, "Total", row[0], row[1:-1]))
-        result.page = Page(page, size, result.page.total + row[-1])
-    result.rows = [_row(row[0], row[1], row[2], row[3:]) for row in session.execute(ranked)]
-    return result
 
 
-def _summed(session: Session, books: Books, as_of: date, page: int, size: int | None) -> Aging:
-    owed = ReportOpenCustomers
-    where = [owed.company_id == books.company_id, owed.invoices != 0]
-    count = session.scalar(select(func.count()).where(*where)) or 0
-    result = Aging(books, as_of, None, Page(page, size, count))
+def _summed_totals(books: Books, as_of: date) -> Select:
+    """The same from the open balances per due date."""
     due = ReportOpenDue
-    totals = (
+    return (
         select(due.currency, *_summed_columns(as_of))
         .where(due.company_id == books.company_id)
         .group_by(due.currency)
         .having(func.sum(due.invoices) != 0)
         .order_by(due.currency)
     )
-    result.totals = [_row(None, "Total", row[0], row[1:]) for row in session.execute(totals)]
-    ranked = session.execute(
-        select(owed.customer_id, owed.currency)
-        .where(*where)
-        .order_by(owed.balance_base.desc(), owed.customer_id.desc(), owed.currency.desc())
-        .offset((page - 1) * (size or 0))
-        .limit(size)
-    ).all()
+
+
+def _customer_rows(
+    session: Session, books: Books, as_of: date, where: list, ranked: Sequence[int]
+) -> list[AgingRow]:
+    """The buckets of the ranked customers, in their order, a row per currency."""
     if not ranked:
-        return result
-    customers = {customer_id for customer_id, _ in ranked}
+        return []
     buckets = session.execute(
         select(Invoice.customer_id, Customer.name, Invoice.currency, *_columns(books, as_of))
         .join(Customer, Customer.id == Invoice.customer_id)
-        .where(*open_invoices(books, None), Invoice.customer_id.in_(customers))
+        .where(*where, Invoice.customer_id.in_(ranked))
         .group_by(Invoice.customer_id, Customer.name, Invoice.currency)
+        .order_by(Invoice.currency)
     )
-    found = {(row[0], row[2]): _row(row[0], row[1], row[2], row[3:]) for row in buckets}
-    result.rows = [found[key] for key in ranked if key in found]
-    return result
+    rows: dict[int, list[AgingRow]] = {customer_id: [] for customer_id in ranked}
+    for row in buckets:
+        rows[row[0]].append(_row(row[0], row[1], row[2], row[3:]))
+    return [row for customer_id in ranked for row in rows[customer_id]]
 
 
 UNPAID_STATUSES = tuple(sorted(status.value for status in UNPAID_OPEN))
@@ -262,8 +249,8 @@ def aging_table(report: Aging) -> Table:
     if report.page.last > 1:
         first = (report.page.number - 1) * (report.page.size or 0) + 1
         note += (
-            f"Rows {first:,} to {first + len(report.rows) - 1:,} of {report.page.total:,}, "
-            "largest balance first; totals cover all. "
+            f"Customers {first:,} to {min(first + report.page.size - 1, report.page.total):,} "
+            f"of {report.page.total:,}, largest balance first; totals cover all. "
         )
     table = Table(
         "Aging",

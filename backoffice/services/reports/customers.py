@@ -50,17 +50,32 @@ def _added(amount, where: list) -> Subquery:
     )
 
 
-def _summed(customer_id, amount, documents, where: list) -> Subquery:
-    """The same from summary rows."""
+def _summed(books: Books, period: Period) -> Subquery:
+    """Net revenue per customer from the monthly summary rows."""
+    summary = ReportMonthCustomers
     return (
         select(
-            customer_id,
-            func.sum(amount).label("amount"),
-            func.sum(documents).label("docs"),
+            summary.customer_id,
+            func.sum(summary.net_base).label("amount"),
+            func.sum(summary.documents).label("docs"),
         )
-        .where(*where)
-        .group_by(customer_id)
-        .having(func.sum(documents) != 0)
+        .where(*months_in(summary, books, period))
+        .group_by(summary.customer_id)
+        .having(func.sum(summary.documents) != 0)
+        .subquery()
+    )
+
+
+def _owed(books: Books) -> Subquery:
+    """What each customer owes now, from the open balance per customer (one row each)."""
+    owed = ReportOpenCustomers
+    return (
+        select(
+            owed.customer_id,
+            owed.balance_base.label("amount"),
+            owed.invoices.label("docs"),
+        )
+        .where(owed.company_id == books.company_id, owed.invoices != 0)
         .subquery()
     )
 
@@ -71,7 +86,8 @@ def _ranked(session: Session, per_customer: Subquery, limit: int) -> list[Custom
             per_customer.c.customer_id, Customer.name, per_customer.c.amount, per_customer.c.docs
         )
         .join(Customer, Customer.id == per_customer.c.customer_id)
-        .order_by(per_customer.c.amount.desc(), per_customer.c.customer_id)
+        # Ties in the order of the open balances' ranking index, read backwards.
+        .order_by(per_customer.c.amount.desc(), per_customer.c.customer_id.desc())
         .limit(limit)
     )
     return [CustomerFigure(*row) for row in session.execute(query)]
@@ -84,13 +100,7 @@ def top_customers(
     books = open_books(session, user, company_id)
     result = TopCustomers(books, period)
     if whole_months(period):
-        summary = ReportMonthCustomers
-        per_customer = _summed(
-            summary.customer_id,
-            summary.net_base,
-            summary.documents,
-            months_in(summary, books, period),
-        )
+        per_customer = _summed(books, period)
     else:
         revenue = signed(in_base(Invoice.net_amount, books))
         per_customer = _added(revenue, [*counted(books), *issued_in(period)])
@@ -110,10 +120,7 @@ def top_debtors(
     """Customers by open balance in the base currency; past due on a day, if one is given."""
     books = open_books(session, user, company_id, action)
     if overdue_on is None:
-        owed = ReportOpenCustomers
-        per_customer = _summed(
-            owed.customer_id, owed.balance_base, owed.invoices, [owed.company_id == company_id]
-        )
+        per_customer = _owed(books)
     else:
         where = [*open_invoices(books, None), Invoice.due_date < overdue_on]
         per_customer = _added(in_base(BALANCE, books), where)

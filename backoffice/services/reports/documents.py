@@ -44,6 +44,9 @@ def open_books(
     # These aggregates cross PostgreSQL's JIT threshold at a million invoices, and compiling
     # them cost about 65 ms of a 460 ms query (EXPLAIN ANALYZE) while saving nothing.
     session.execute(text("SET LOCAL jit = off"))
+    # Grouping a year's documents or summary rows by customer (80,000 groups at 1M invoices)
+    # spilled to disk at the default 4 MB, which made it half as fast again.
+    session.execute(text("SET LOCAL work_mem = '32MB'"))
     company = session.get(Company, company_id)
     if company is None:
         raise DomainError("There is no such company.", "company")
