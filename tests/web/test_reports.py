@@ -172,3 +172,49 @@ def test_reports_are_computed_when_redis_is_away(app, client_as, world, monkeypa
     assert screen_rows(page.get_data(as_text=True))[-1][0] == "Total"
     board = client_as("finance").get("/admin/")
     assert "Job queue unreachable" in board.get_data(as_text=True)
+
+
+def _links(cell_html: str) -> list[str]:
+    return [html.unescape(href) for href in re.findall(r'href="([^"]+)"', cell_html)]
+
+
+def test_each_tax_rate_row_drills_down_to_the_documents_at_that_rate(client_as, world):
+    client = client_as("finance")
+    page = client.get(f"/admin/reports/tax?{Q1}&grain=quarter").get_data(as_text=True)
+    table = page.split('id="report-table"', 1)[1].split("<tfoot", 1)[0]
+    for row in ROW.findall(table):
+        cells = CELL.findall(row)
+        if len(cells) < 4 or not _links(cells[3]):
+            continue
+        rate = re.sub(r"<[^>]+>", "", cells[1]).strip()
+        listing = client.get(_links(cells[3])[0]).get_data(as_text=True)
+        for invoice in world["invoices"]:
+            at_rate = any(f"{t.percentage.normalize():f}" == rate for t in invoice.tax_totals)
+            assert (invoice.reference in listing) == at_rate, (rate, invoice.reference)
+
+
+def test_tax_rate_filter_refuses_what_is_not_a_rate(client_as, world):
+    page = client_as("finance").get("/admin/invoice/?flt0_tax_rate_equals=1e9999999%20S")
+    assert page.status_code == 200  # the filter is left out, the list still shows
+
+
+def test_aging_pages_reach_every_open_balance(client_as, world, monkeypatch):
+    from backoffice.services.reports import aging
+
+    monkeypatch.setattr(aging, "PAGE_SIZE", 1)
+    client = client_as("finance")
+    owing = {i.customer.name for i in world["invoices"] if i.balance_amount > 0}
+    seen, url = [], "/admin/reports/aging"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        rows = screen_rows(page)[1:]
+        seen += [row[0] for row in rows if row[0] != "Total"]
+        pages = page.split('id="report-pages"', 1)[1].split("</ul>", 1)[0]
+        following = re.search(
+            r'<li class="page-item ">\s*<a class="page-link" href="([^"]+)">Next', pages
+        )
+        url = html.unescape(following.group(1)) if following else None
+    assert len(owing) > 1 and sorted(seen) == sorted(owing)
+    exported = csv_rows(client.get("/admin/reports/aging?format=csv").get_data(as_text=True))
+    names = [row[0].removeprefix("'") for row in exported[1:] if row[0] != "Total"]
+    assert sorted(names) == sorted(owing)  # every customer, the formula neutralised

@@ -34,6 +34,7 @@ from ..search.view import SCRIPTS
 from ..secured import ScopedAjaxLoader, SecuredModelView, refuse
 from .columns import balance_column, reference_column, status_column
 from .entry import EntryMixin, ask_for_rate, currency_optional
+from .filters import TaxRateFilter
 from .lifecycle import LifecycleMixin
 from .lines import LineForm
 from .page import page_context
@@ -87,6 +88,7 @@ class InvoiceAdmin(
         # By id, for the reports' links to the invoices behind a figure.
         IntEqualFilter(Invoice.customer_id, "Customer id"),
         IntEqualFilter(Invoice.company_id, "Company id"),
+        TaxRateFilter(Invoice.id, "Tax rate"),
     ]
     column_sortable_list = [
         "reference",

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from flask import current_app, g, url_for
 
+from ...services.money import format_plain
 from ...services.reports.tables import Drill
 
 # Which list filter (its name and operation, as Flask-Admin labels them) each criterion uses.
@@ -18,6 +19,7 @@ FILTERS = {
     "due_before": ("Due Date", "smaller than"),
     "paid": ("Date", "between"),  # the payment list labels payment_date "Date"
     "method": ("Method", "equals"),
+    "tax_rate": ("Tax rate", "equals"),
 }
 
 
@@ -54,6 +56,9 @@ def _criteria(drill: Drill, company_id: int) -> list[tuple[str, str]]:
         found.append(("issued", _days(drill.issued)))
     if drill.paid:
         found.append(("paid", _days(drill.paid)))
+    if drill.tax_rate:
+        percentage, category = drill.tax_rate
+        found.append(("tax_rate", f"{format_plain(percentage)} {category}"))
     if drill.due:
         # The list's date filters compare strictly: one day further out on either side.
         earliest, latest = drill.due

@@ -26,6 +26,7 @@ class Drill:
     due: tuple[date | None, date | None] | None = None
     paid: tuple[date, date] | None = None
     method: str | None = None
+    tax_rate: tuple[Decimal, str] | None = None  # documents with a tax row at this rate
 
 
 @dataclass(frozen=True)

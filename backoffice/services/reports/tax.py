@@ -126,8 +126,16 @@ def tax_table(report: TaxReport) -> Table:
     )
     for row in report.rows:
         days = clipped(row.start, report.grain, report.period)
-        invoices = Drill(kind=InvoiceKind.INVOICE.value, statuses=ISSUED_STATUSES, issued=days)
-        notes = Drill(kind=InvoiceKind.CREDIT_NOTE.value, statuses=ISSUED_STATUSES, issued=days)
+        rate = (row.percentage, row.category)
+        invoices = Drill(
+            kind=InvoiceKind.INVOICE.value, statuses=ISSUED_STATUSES, issued=days, tax_rate=rate
+        )
+        notes = Drill(
+            kind=InvoiceKind.CREDIT_NOTE.value,
+            statuses=ISSUED_STATUSES,
+            issued=days,
+            tax_rate=rate,
+        )
         table.add(
             row.label,
             format_plain(row.percentage),
