@@ -127,6 +127,20 @@ def _create_tables() -> None:
         ),
     )
     op.create_index(
+        "ix_invoices_open_customer",
+        "invoices",
+        ["customer_id", "due_date"],
+        postgresql_include=[
+            "company_id",
+            "currency",
+            "exchange_rate",
+            "total_amount",
+            "paid_amount",
+            "credited_amount",
+        ],
+        postgresql_where=sa.text(OPEN),
+    )
+    op.create_index(
         "ix_report_open_customers_ranking",
         "report_open_customers",
         ["company_id", "balance_base", "customer_id"],
@@ -380,3 +394,4 @@ def downgrade() -> None:
     """)
     for table in reversed(TABLES):
         op.drop_table(table)
+    op.drop_index("ix_invoices_open_customer", table_name="invoices")

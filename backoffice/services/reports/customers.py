@@ -81,14 +81,18 @@ def _owed(books: Books) -> Subquery:
 
 
 def _ranked(session: Session, per_customer: Subquery, limit: int) -> list[CustomerFigure]:
-    query = (
-        select(
-            per_customer.c.customer_id, Customer.name, per_customer.c.amount, per_customer.c.docs
-        )
-        .join(Customer, Customer.id == per_customer.c.customer_id)
-        # Ties in the order of the open balances' ranking index, read backwards.
+    # Ties in the order of the open balances' ranking index, read backwards.
+    top = (
+        select(per_customer)
         .order_by(per_customer.c.amount.desc(), per_customer.c.customer_id.desc())
         .limit(limit)
+        .subquery()
+    )
+    # Joined after the limit: before it, the planner may hash every customer.
+    query = (
+        select(top.c.customer_id, Customer.name, top.c.amount, top.c.docs)
+        .join(Customer, Customer.id == top.c.customer_id)
+        .order_by(top.c.amount.desc(), top.c.customer_id.desc())
     )
     return [CustomerFigure(*row) for row in session.execute(query)]
 
@@ -120,11 +124,34 @@ def top_debtors(
     """Customers by open balance in the base currency; past due on a day, if one is given."""
     books = open_books(session, user, company_id, action)
     if overdue_on is None:
-        per_customer = _owed(books)
-    else:
+        return _ranked(session, _owed(books), limit)
+    return _top_overdue(session, books, overdue_on, limit)
+
+
+def _top_overdue(session: Session, books: Books, overdue_on: date, limit: int):
+    """The largest balances past due, exactly, without grouping every open invoice.
+
+    What a customer has past due is part of what it owes (balances are never negative), so
+    customers are taken in order of what they owe, a batch at a time, until the smallest
+    past-due figure kept beats the largest any later customer could have.
+    """
+    owed, batch, offset = _owed(books), max(100, 10 * limit), 0
+    best: list[CustomerFigure] = []
+    ordered = select(owed.c.customer_id, owed.c.amount).order_by(
+        owed.c.amount.desc(), owed.c.customer_id.desc()
+    )
+    while candidates := session.execute(ordered.offset(offset).limit(batch)).all():
+        ids = [customer_id for customer_id, _ in candidates]
         where = [*open_invoices(books, None), Invoice.due_date < overdue_on]
-        per_customer = _added(in_base(BALANCE, books), where)
-    return _ranked(session, per_customer, limit)
+        where.append(Invoice.customer_id.in_(ids))
+        best = sorted(
+            best + _ranked(session, _added(in_base(BALANCE, books), where), limit),
+            key=lambda figure: (-figure.amount, -figure.customer_id),
+        )[:limit]
+        if len(best) == limit and best[-1].amount > candidates[-1].amount:
+            break
+        offset += batch
+    return best
 
 
 def customers_table(report: TopCustomers) -> Table:

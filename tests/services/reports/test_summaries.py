@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from backoffice.services.invoicing import lifecycle
 from backoffice.services.payments import customer_credit, ledger, reversal
 from backoffice.services.reports import aging, customers, dso, payments, revenue, tax
-from backoffice.services.reports.documents import open_books
+from backoffice.services.reports.aging import BALANCE
+from backoffice.services.reports.documents import in_base, open_books
 from backoffice.services.reports.periods import EARLIEST, Period
 from models import (
     Invoice,
@@ -101,8 +102,13 @@ def assert_reports_read_the_same(session: Session, user: User, company_id: int) 
         assert summed.rows == added.rows
         assert summed.totals == added.totals
         assert summed.page.total == added.page.total
-    debtors = customers.top_debtors(session, user, company_id, None, 20)
-    assert debtors == customers.top_debtors(session, user, company_id, date(2099, 1, 1), 20)
+    everyone = customers._added(in_base(BALANCE, books), aging.open_invoices(books, None))
+    debtors = customers._ranked(session, everyone, 20)
+    assert customers.top_debtors(session, user, company_id, None, 20) == debtors
+    for day in (date(2026, 3, 10), TODAY, date(2099, 1, 1)):
+        overdue = [*aging.open_invoices(books, None), Invoice.due_date < day]
+        past_due = customers._ranked(session, customers._added(in_base(BALANCE, books), overdue), 2)
+        assert customers.top_debtors(session, user, company_id, day, 2) == past_due
 
 
 def test_summaries_follow_every_kind_of_change(session, company, finance):
