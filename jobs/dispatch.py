@@ -6,13 +6,14 @@ the app's sessionmaker, so each app's sessions reach that app's Redis and nothin
 
 import contextlib
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError
+from rq.exceptions import DuplicateJobError, InvalidJobOperation
 from rq.job import Job, JobStatus
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -22,6 +23,8 @@ from backoffice.services.work import JobRequest, mark_delayed, pending_requests,
 from .registry import KINDS, QUEUE_NAMES, JobKind
 
 FAILED_JOBS_KEPT = timedelta(days=30)
+# RQ marks a job failed or finished a few milliseconds after its function returns.
+FINISHING_SECONDS = 5.0
 log = logging.getLogger(__name__)
 
 
@@ -79,11 +82,30 @@ class Dispatcher:
         # A job queued or running already does the work; any other (failed, finished, or
         # scheduled for its next retry) goes, so the new one runs now under the same id.
         job = Job.fetch_many([job_id], connection=self.connection)[0]
-        if job is not None and job.get_status(refresh=False) not in (
-            JobStatus.QUEUED,
-            JobStatus.STARTED,
-        ):
+        if job is None:
+            return
+        status = job.get_status(refresh=False)
+        if status == JobStatus.STARTED:
+            # A rerun is asked for work the database says has failed, so a job still marked
+            # started is ending its last attempt: left alone, it would absorb the new one
+            # and then land among the failed jobs, with the work waiting for nobody.
+            log.info("Job %s is finishing its attempt: queuing it again once it has", job_id)
+            status = self._settled(job)
+        if status not in (JobStatus.QUEUED, JobStatus.STARTED):
             job.delete()
+
+    def _settled(self, job: Job) -> JobStatus | None:
+        """The job's status once it is no longer started (None: gone); still started after
+        FINISHING_SECONDS means a real attempt runs (it does the work)."""
+        deadline = time.monotonic() + FINISHING_SECONDS
+        while True:
+            try:
+                status = job.get_status(refresh=True)
+            except InvalidJobOperation:
+                return None
+            if status != JobStatus.STARTED or time.monotonic() > deadline:
+                return status
+            time.sleep(0.02)
 
     def _kind(self, name: str) -> JobKind:
         try:

@@ -1,10 +1,13 @@
 """Retry now on the invoice page: the failed PDF or email goes back to the queue at once,
 once, whatever state its job was left in."""
 
+import logging
 import threading
+import time
 
 from aiosmtpd.controller import Controller
 from rq import Queue
+from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from sqlalchemy import select
 
@@ -135,3 +138,37 @@ def test_retry_now_renders_a_failed_pdf_again(live_app, redis, world):
     run_jobs(live_app, redis)
     state = client.get(f"/admin/invoice/delivery/{invoice.id}").get_json()
     assert state["items"][0]["state"] == "delivered" and state["pending"] is False
+
+
+def test_retry_in_the_instant_before_rq_marks_the_last_attempt_failed(
+    live_app, redis, world, smtp_port, caplog
+):
+    invoice = issue_invoice(world)
+    message = outbox.queue_invoice_email(world.session, world.finance, invoice)
+    world.session.commit()
+    run_jobs(live_app, redis)  # every attempt fails: the message is failed in the database
+    job = Job.fetch(f"email-{message.id}", connection=redis)
+    job.set_status(JobStatus.STARTED)  # ...and RQ has not yet marked its last attempt
+    client, _ = signed_in(live_app, world, Role.FINANCE)
+    token = csrf_token(client, "/admin/")
+    caplog.set_level(logging.INFO, logger="jobs.dispatch")
+    clicked = threading.Thread(
+        target=client.post,
+        args=(f"/admin/invoice/retry/{invoice.id}",),
+        kwargs={"data": {"csrf_token": token}},
+    )
+    clicked.start()
+    deadline = time.monotonic() + 10
+    while "finishing its attempt" not in caplog.text and time.monotonic() < deadline:
+        clicked.join(timeout=0.02)
+    job.set_status(JobStatus.FAILED)  # RQ catches up
+    clicked.join(timeout=10)
+
+    assert Queue("email", connection=redis).job_ids == [f"email-{message.id}"]
+    assert "finishing its attempt" in caplog.text  # the click came while the job ended
+    controller, inbox = smtp_server(smtp_port)
+    try:
+        run_jobs(live_app, redis)
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1 and state(world, message.id)[0] == "sent"
