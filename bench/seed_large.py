@@ -158,7 +158,14 @@ def load(url: URL, world: World, customers: list[str], stream: DocumentStream) -
         for statement in tqdm(rebuild, unit=" indexes", disable=None):
             conn.execute(statement)
         set_counters(conn, stream, len(world.customers))
+        fill_report_summaries(conn)
         return time.perf_counter() - started
+
+
+def fill_report_summaries(conn: psycopg.Connection) -> None:
+    """The reports' summary rows (migration 0025): the load runs without triggers, which
+    would otherwise keep them, so they are computed from the loaded documents at once."""
+    conn.execute("SELECT report_summaries_rebuild()")
 
 
 def set_counters(conn: psycopg.Connection, stream: DocumentStream, customers: int) -> None:

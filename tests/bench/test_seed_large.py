@@ -24,6 +24,7 @@ from backoffice.services.invoicing.totals import totals_of_lines
 from bench.seed_large import bench_url
 from models import (
     AuditEvent,
+    Company,
     Customer,
     Invoice,
     InvoiceKind,
@@ -34,6 +35,7 @@ from models import (
     User,
 )
 from tests.conftest import ROOT, drop_database
+from tests.services.reports.test_summaries import assert_summaries_hold
 
 INVOICES = 2000
 END = date(2026, 6, 30)
@@ -163,3 +165,8 @@ def test_refuses_to_wipe_a_database_not_named_like_a_bench_one():
         bench_url("postgresql+psycopg://postgres@127.0.0.1:5432/backoffice", force=False)
     forced = bench_url("postgresql://postgres@127.0.0.1:5432/backoffice", force=True)
     assert forced.drivername == "postgresql+psycopg"
+
+
+def test_report_summaries_match_the_loaded_documents(session):
+    for company_id in session.scalars(select(Company.id)):
+        assert_summaries_hold(session, company_id)
