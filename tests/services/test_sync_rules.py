@@ -8,8 +8,8 @@ from cryptography.fernet import Fernet
 from backoffice.config import ConfigError, load
 from backoffice.services.errors import DomainError, PermissionDenied
 from backoffice.services.invoicing import lifecycle
-from backoffice.services.payments import ledger
-from backoffice.services.sync import connections, mapping, push, records
+from backoffice.services.payments import customer_credit, ledger, reversal
+from backoffice.services.sync import backlog, connections, mapping, push, records
 from backoffice.services.sync.amounts import allocatable
 from backoffice.services.sync.http import SyncFailure, dumps
 from backoffice.services.sync.sealing import keyring, reseal_all
@@ -94,6 +94,32 @@ def test_issuing_asks_for_a_sync_only_when_the_company_is_connected(
     record = records.find_record(session, company.id, "xero", "invoice", second.id)
     assert (record.status, record.request_count) == ("pending", 1)
     assert session.info["job_requests"][-1].job_id == f"sync-{record.id}-r1"
+
+
+def test_status_counts_only_money_from_outside_that_stands_as_pending(
+    session, admin, finance, company, customer, vat19
+):
+    """Refunds, reversed payments and moves to or from customer credit are no payments in the
+    books: the backlog neither counts nor pushes them."""
+    invoice = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
+    other = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
+    day = factories.ISSUE_DAY
+    kept = ledger.record_payment(session, finance, invoice, "200.00", day, excess_to_credit=True)
+    ledger.record_refund(session, finance, invoice, "10.00", day)
+    bounced = ledger.record_payment(session, finance, other, "5.00", day)
+    reversal.reverse_payment(session, finance, bounced, "Bounced", day)
+    customer_credit.apply_credit(session, finance, other, None, day)
+    note = lifecycle.credit_in_full(session, finance, other, day)
+
+    counts = backlog.status_counts(session, company.id, "xero")
+    assert counts["payment"] == {"pending": 1}
+    assert counts["invoice"] == {"pending": 2} and counts["credit_note"] == {"pending": 1}
+    assert backlog.unrecorded(session, company.id, "xero") == [
+        ("invoice", invoice.id),
+        ("invoice", other.id),
+        ("credit_note", note.id),
+        ("payment", kept.id),
+    ]
 
 
 def test_secrets_are_sealed_at_rest_and_survive_a_key_rotation(session, admin, company):

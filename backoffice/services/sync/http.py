@@ -183,10 +183,12 @@ class ApiClient:
         idempotency_key: str | None = None,
         key_header: str | None = "Idempotency-Key",
         params: Mapping[str, str] | None = None,
+        gone_ok: bool = False,
     ) -> dict[str, Any]:
         """Send one request and return the provider's JSON answer, or raise a SyncFailure.
 
-        key_header None: the provider takes the key elsewhere (QuickBooks: a query parameter).
+        key_header None: the provider takes the key elsewhere (QuickBooks: a query parameter);
+        gone_ok: a 404 is the answer wanted (deleting what an earlier attempt deleted).
         """
         tokens = self._tokens.current()
         if tokens.expire_soon(utcnow()):
@@ -202,6 +204,8 @@ class ApiClient:
             # The token was revoked or expired early: refresh once, then the answer stands.
             tokens = self._tokens.refreshed(tokens)
             response = self._send(method, path, headers, tokens, data, params)
+        if gone_ok and response.status_code == 404:
+            return {}
         return self._answer(response)
 
     def _send(self, method, path, headers, tokens, data, params) -> requests.Response:
