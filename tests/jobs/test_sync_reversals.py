@@ -1,11 +1,14 @@
 """A reversed payment leaves the books: deleted in Xero, QuickBooks Online and MYOB, where no
-negative payment is taken; one the books never had is not sent at all."""
+negative payment is taken; one the books never had is not sent at all. Customer credit
+applied to an invoice reaches them as a payment from the clearing account."""
 
 from datetime import date
+from decimal import Decimal
 
-from backoffice.services.payments import ledger, reversal
-from backoffice.services.sync import records
-from models import SyncRecordType
+from backoffice.services.invoicing import lifecycle
+from backoffice.services.payments import customer_credit, ledger, reversal
+from backoffice.services.sync import mapping, records
+from models import Role, SyncRecordType
 from tests import factories
 from tests.fake_xero import Fault
 
@@ -90,3 +93,47 @@ def test_payment_reversed_before_its_push_never_reaches_xero(
     assert xero.records["Payments"] == {} and len(xero.records["Invoices"]) == 1
     record = sync_record(world, "payment", payment.id)
     assert record.status == "synced" and record.remote_id is None
+
+
+def test_credit_application_is_a_payment_from_the_clearing_account(
+    xero_app, redis, world, connected, xero
+):
+    mapping.save_mapping(
+        world.session,
+        factories.make_user(world.session, Role.ADMIN),
+        world.company.id,
+        "xero",
+        sales_account_code="200",
+        tax_types={world.vat19.id: "OUTPUT2"},
+        payment_accounts={"bank_transfer": "090", "customer_credit": "835"},
+    )
+    first = issue(world, "2", "100.00")  # 238.00
+    ledger.record_payment(world.session, world.finance, first, "100.00", factories.ISSUE_DAY)
+    world.session.commit()
+    # Credited in full after 100.00 was paid: those 100.00 are the customer's credit.
+    lifecycle.credit_in_full(world.session, world.finance, first, factories.ISSUE_DAY)
+    second = issue(world, "1", "100.00")  # 119.00
+    applied = customer_credit.apply_credit(
+        world.session, world.finance, second, None, factories.ISSUE_DAY
+    )
+    world.session.commit()
+    run_jobs(xero_app, redis, ("sync",))
+
+    second_id = next(
+        remote_id
+        for remote_id, invoice in xero.records["Invoices"].items()
+        if invoice["InvoiceNumber"] == second.reference
+    )
+    (from_credit,) = [p for p in xero.records["Payments"].values() if p["Account"]["Code"] == "835"]
+    assert from_credit["Invoice"] == {"InvoiceID": second_id}
+    assert from_credit["Amount"] == Decimal("100.00")
+    # Nothing else moved to or from the credit reached Xero: one payment of money received.
+    assert len(xero.records["Payments"]) == 2
+
+    reversal.reverse_payment(
+        world.session, world.finance, applied, "Wrong invoice", date(2026, 3, 9)
+    )
+    world.session.commit()
+    run_jobs(xero_app, redis, ("sync",))
+    remote_id = sync_record(world, "payment", applied.id).remote_id
+    assert xero.records["Payments"][remote_id]["Status"] == "DELETED"

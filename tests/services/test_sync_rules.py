@@ -96,11 +96,11 @@ def test_issuing_asks_for_a_sync_only_when_the_company_is_connected(
     assert session.info["job_requests"][-1].job_id == f"sync-{record.id}-r1"
 
 
-def test_status_counts_only_money_from_outside_that_stands_as_pending(
+def test_backlog_counts_payments_received_and_credit_applications_only(
     session, admin, finance, company, customer, vat19
 ):
-    """Refunds, reversed payments and moves to or from customer credit are no payments in the
-    books: the backlog neither counts nor pushes them."""
+    """Refunds, reversed payments and the moves into customer credit are no payments in the
+    books: the backlog neither counts nor pushes them. Credit applied to an invoice is."""
     invoice = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
     other = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
     day = factories.ISSUE_DAY
@@ -108,17 +108,18 @@ def test_status_counts_only_money_from_outside_that_stands_as_pending(
     ledger.record_refund(session, finance, invoice, "10.00", day)
     bounced = ledger.record_payment(session, finance, other, "5.00", day)
     reversal.reverse_payment(session, finance, bounced, "Bounced", day)
-    customer_credit.apply_credit(session, finance, other, None, day)
+    applied = customer_credit.apply_credit(session, finance, other, None, day)
     note = lifecycle.credit_in_full(session, finance, other, day)
 
     counts = backlog.status_counts(session, company.id, "xero")
-    assert counts["payment"] == {"pending": 1}
+    assert counts["payment"] == {"pending": 2}
     assert counts["invoice"] == {"pending": 2} and counts["credit_note"] == {"pending": 1}
     assert backlog.unrecorded(session, company.id, "xero") == [
         ("invoice", invoice.id),
         ("invoice", other.id),
         ("credit_note", note.id),
         ("payment", kept.id),
+        ("payment", applied.id),
     ]
 
 

@@ -71,6 +71,10 @@ def reverse_payment(
             on,
             reverses=payment,
         )
+        # An application the books have is deleted there; other moves never reached them.
+        sync_records.request_push(
+            session, invoice.company_id, SyncRecordType.PAYMENT, payment.id, existing_only=True
+        )
         return entry.payment
     reversal = Payment(
         payment_date=on,

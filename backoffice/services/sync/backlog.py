@@ -13,13 +13,13 @@ from models import (
     Invoice,
     InvoiceStatus,
     Payment,
-    PaymentMethod,
     SyncRecord,
     SyncRecordType,
     SyncStatus,
 )
 
 from . import records
+from .amounts import in_books_clause
 
 TOP_TYPES = (
     SyncRecordType.CUSTOMER,
@@ -56,13 +56,14 @@ def _unrecorded_documents(company_id: int, provider: str) -> tuple:
 
 
 def _unrecorded_payments(company_id: int, provider: str) -> tuple:
-    """Money received from outside, not reversed: refunds, reversals and moves to or from
-    customer credit are no payments in the books (a reversal deletes the payment there)."""
+    """Money received from outside and credit applications, not reversed: refunds,
+    reversals and other moves to or from customer credit are no payments in the books (a
+    reversal deletes the payment there)."""
     reversal = aliased(Payment)
     return (
         Payment.company_id == company_id,
         Payment.amount > 0,
-        Payment.method != PaymentMethod.CUSTOMER_CREDIT,
+        in_books_clause(),
         ~exists().where(reversal.reverses_id == Payment.id),
         ~_recorded(company_id, provider, (SyncRecordType.PAYMENT.value,), Payment.id),
     )
