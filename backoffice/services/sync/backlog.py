@@ -45,7 +45,7 @@ DOCUMENT_TYPE = case(
 )
 
 
-def _unrecorded_documents(company_id: int, provider: str) -> tuple:
+def never_pushed_documents(company_id: int, provider: str) -> tuple:
     # An invoice id is an invoice's or a credit note's, never both: one index probe per row.
     kinds = (SyncRecordType.INVOICE.value, SyncRecordType.CREDIT_NOTE.value)
     return (
@@ -55,7 +55,7 @@ def _unrecorded_documents(company_id: int, provider: str) -> tuple:
     )
 
 
-def _unrecorded_payments(company_id: int, provider: str) -> tuple:
+def never_pushed_payments(company_id: int, provider: str) -> tuple:
     """Money received from outside and credit applications, not reversed: refunds,
     reversals and other moves to or from customer credit are no payments in the books (a
     reversal deletes the payment there)."""
@@ -73,11 +73,11 @@ def unrecorded(session: Session, company_id: int, provider: str) -> list[tuple[s
     """Issued documents (void ones the books never had aside) and payments without a record."""
     documents = session.execute(
         select(DOCUMENT_TYPE, Invoice.id)
-        .where(*_unrecorded_documents(company_id, provider))
+        .where(*never_pushed_documents(company_id, provider))
         .order_by(Invoice.issued_at, Invoice.id)
     ).all()
     payments = session.scalars(
-        select(Payment.id).where(*_unrecorded_payments(company_id, provider)).order_by(Payment.id)
+        select(Payment.id).where(*never_pushed_payments(company_id, provider)).order_by(Payment.id)
     ).all()
     return [*((kind, id_) for kind, id_ in documents), *(("payment", id_) for id_ in payments)]
 
@@ -126,12 +126,12 @@ def status_counts(session: Session, company_id: int, provider: str) -> dict[str,
         counts[record_type][status] += count
     documents = session.execute(
         select(DOCUMENT_TYPE, func.count())
-        .where(*_unrecorded_documents(company_id, provider))
+        .where(*never_pushed_documents(company_id, provider))
         .group_by(DOCUMENT_TYPE)
     )
     payments = session.execute(
         select(literal(SyncRecordType.PAYMENT.value), func.count()).where(
-            *_unrecorded_payments(company_id, provider)
+            *never_pushed_payments(company_id, provider)
         )
     )
     for record_type, count in [*documents, *payments]:
