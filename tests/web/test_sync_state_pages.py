@@ -16,6 +16,7 @@ def test_invoice_customer_and_payment_pages_show_their_sync_state(
     finance = factories.make_user(db_session, Role.FINANCE, companies=[company])
     invoice = factories.make_issued_invoice(db_session, finance, customer, [factories.line(vat19)])
     payment = ledger.record_payment(db_session, finance, invoice, "10.00", factories.ISSUE_DAY)
+    ledger.record_refund(db_session, finance, invoice, "4.00", factories.ISSUE_DAY)
     failed = failed_record(db_session, company, record_id=invoice.id)
     failed_record(
         db_session,
@@ -43,6 +44,7 @@ def test_invoice_customer_and_payment_pages_show_their_sync_state(
     assert "Accounting sync" in page
     assert "Account code '999' is not a valid code for this document." in page
     assert "pay-remote-1" in page and page.count('name="record_id"') == 1  # Retry the failed one
+    assert "The refund of €4.00 on 2026-03-02 is not pushed" in page
 
     back = f"/admin/invoice/details/?id={invoice.id}"
     response = client.post(

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask_login import current_user
 
-from models import Customer, Invoice, InvoiceKind, Payment, SyncRecordType
+from models import Customer, Invoice, InvoiceKind, Payment, PaymentMethod, SyncRecordType
 
 from ...database import read_session
 from ...services.permissions import Action, can
@@ -29,8 +29,17 @@ def sync_state(record: Invoice | Customer | Payment) -> dict[str, Any]:
     """The template values of admin/_sync_state.html for a record the user may already see."""
     session = read_session()
     rows = failures.record_states(session, record.company_id, _wanted(record))
+    refunds = [
+        payment
+        for payment in (record.payments if isinstance(record, Invoice) and rows else [])
+        if payment.amount < 0
+        and payment.reverses_id is None
+        and payment.method != PaymentMethod.CUSTOMER_CREDIT
+    ]
     return {
         "sync_rows": rows,
+        # No provider takes a refund against an invoice: finance records these by hand.
+        "sync_refunds": refunds,
         "sync_labels": failures.labels(session, rows),
         "sync_providers": PROVIDER_NAMES,
         "sync_may_retry": can(current_user, Action.RUN_SYNC),
