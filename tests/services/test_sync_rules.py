@@ -10,7 +10,7 @@ from backoffice.services.errors import DomainError, PermissionDenied
 from backoffice.services.invoicing import lifecycle
 from backoffice.services.payments import customer_credit, ledger, reversal
 from backoffice.services.sync import backlog, connections, mapping, push, records
-from backoffice.services.sync.amounts import allocatable
+from backoffice.services.sync.amounts import allocatable, in_books
 from backoffice.services.sync.http import SyncFailure, dumps
 from backoffice.services.sync.sealing import keyring, reseal_all
 from models import Role, SyncRecordType
@@ -121,6 +121,21 @@ def test_backlog_counts_payments_received_and_credit_applications_only(
         ("payment", kept.id),
         ("payment", applied.id),
     ]
+
+
+def test_allocation_counts_credit_applied_as_paid_until_it_is_reversed(
+    session, finance, customer, vat19
+):
+    day = factories.ISSUE_DAY
+    first = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
+    ledger.record_payment(session, finance, first, "200.00", day, excess_to_credit=True)
+    second = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
+    applied = customer_credit.apply_credit(session, finance, second, None, day)  # 81.00
+    assert in_books(session, second.payments) == [applied]
+    reversal.reverse_payment(session, finance, applied, "Wrong invoice", day)
+    # The books deleted the application: the whole 119.00 is owed there again.
+    note = lifecycle.credit_in_full(session, finance, second, day)
+    assert allocatable(note) == Decimal("119.00")
 
 
 def test_secrets_are_sealed_at_rest_and_survive_a_key_rotation(session, admin, company):

@@ -30,20 +30,26 @@ def in_books_clause():
 
 
 def in_books(session: Session, payments: Iterable[Payment]) -> list[Payment]:
-    """The payments the books hold (reversals included: a pair nets to nothing there)."""
+    """The payments the books hold, with their reversals (a pair nets to nothing there, as
+    the books deleted the payment)."""
     payments = list(payments)
-    moves = [p.id for p in payments if p.method == PaymentMethod.CUSTOMER_CREDIT]
+    moves = [p for p in payments if p.method == PaymentMethod.CUSTOMER_CREDIT]
+    asked = {p.id for p in moves} | {p.reverses_id for p in moves if p.reverses_id}
     applied = set()
-    if moves:
+    if asked:
         applied = set(
             session.scalars(
                 select(CustomerCreditEntry.payment_id).where(
-                    CustomerCreditEntry.payment_id.in_(moves),
+                    CustomerCreditEntry.payment_id.in_(asked),
                     CustomerCreditEntry.kind == CreditKind.APPLIED,
                 )
             )
         )
-    return [p for p in payments if p.method != PaymentMethod.CUSTOMER_CREDIT or p.id in applied]
+    return [
+        p
+        for p in payments
+        if p.method != PaymentMethod.CUSTOMER_CREDIT or p.id in applied or p.reverses_id in applied
+    ]
 
 
 def allocatable(note: Invoice) -> Decimal:

@@ -35,7 +35,7 @@ from .http import RateLimited, ReconnectNeeded, Rejected, SyncFailure, dumps
 from .mapping import checked_mapping
 from .provider import Provider, Remote
 
-__all__ = ["Outcome", "Provider", "chain", "digest", "push_step", "withdrawn"]
+__all__ = ["Outcome", "Provider", "chain", "digest", "push_step"]
 
 CUSTOMER, INVOICE, CREDIT_NOTE, ALLOCATION, PAYMENT = (
     SyncRecordType.CUSTOMER.value,
