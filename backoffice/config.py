@@ -98,6 +98,16 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     ),
     "MYOB_API_URL": ("https://api.myob.com/accountright", "MYOB Business API"),
     "MYOB_TOKEN_URL": ("https://secure.myob.com/oauth2/v1/authorize", "MYOB's OAuth 2.0 tokens"),
+    "XERO_AUTH_URL": (
+        "https://login.xero.com/identity/connect/authorize",
+        "where Xero asks the person connecting for consent (OAuth 2.0 authorization code)",
+    ),
+    "XERO_CONNECTIONS_URL": (
+        "https://api.xero.com/connections",
+        "the Xero organisations a connection reaches (its tenant is picked there)",
+    ),
+    "QBO_AUTH_URL": ("https://appcenter.intuit.com/connect/oauth2", "QuickBooks Online consent"),
+    "MYOB_AUTH_URL": ("https://secure.myob.com/oauth2/account/authorize", "MYOB consent"),
 }
 
 

@@ -1,6 +1,8 @@
-"""flask sync run | status | reseal: the accounting sync from the command line."""
+"""flask sync run | status | export | reseal: the accounting sync from the command line."""
 
+import sys
 from collections import Counter
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -12,7 +14,7 @@ from models import Company, SyncProvider
 from .extensions import db
 from .services import audit
 from .services.errors import DomainError
-from .services.sync import backlog, connections
+from .services.sync import backlog, connections, export
 from .services.sync.sealing import keyring, reseal_all
 
 sync = AppGroup("sync", help="Push records to the accounting systems and see how they stand.")
@@ -80,6 +82,32 @@ def status(company_name: str, provider: str | None) -> None:
                 f"  {record_type:12} {counted['synced']} synced, {counted['pending']} pending, "
                 f"{counted['failed']} failed, {counted['conflict']} conflict"
             )
+
+
+@sync.command("export")
+@click.option("--company", "company_name", required=True)
+@click.option("--provider", required=True, type=click.Choice(sorted(export.FORMATS)))
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Else standard output.")
+def export_csv(company_name: str, provider: str, start, end, out: str | None) -> None:
+    """Write the period's issued invoices and credit notes as the provider's import CSV."""
+    company = _company(company_name)
+    try:
+        checked = export.prepare(db.session, company, provider, start.date(), end.date())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    chunks = export.csv_chunks(export.rows(db.session, checked))
+    if out is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        return
+    # Written beside the target and renamed: a failure halfway leaves no half file behind.
+    partial = f"{out}.partial"
+    with open(partial, "w", encoding="utf-8", newline="") as file:
+        file.writelines(chunks)
+    Path(partial).replace(out)
+    click.echo(f"Wrote {out}.", err=True)
 
 
 @sync.command("reseal")

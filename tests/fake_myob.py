@@ -130,6 +130,10 @@ class FakeMyob:
             self.faults.remove(fault)
             if not fault.act_first:
                 return self._json(fault.status, fault.body)
+        if request.method == "DELETE":
+            if store.pop(uid, None) is None:
+                return self._json(404, errors("NotFound", "The record was not found."))
+            return Response(status=200)
         if request.method == "POST":
             if collection == "Contact/Customer" and "@" not in body["Addresses"][0]["Email"]:
                 return self._json(

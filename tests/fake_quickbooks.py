@@ -102,7 +102,10 @@ class FakeQuickBooks:
         if key in self.answered:
             status, answer = self.answered[key]
             return Response(answer, status, content_type="application/json")
-        status, answer = self._write(entity, body)
+        if query.get("operation") == "delete":
+            status, answer = self._delete(entity, body)
+        else:
+            status, answer = self._write(entity, body)
         self.answered[key] = (status, json.dumps(answer, default=str))
         return self._json(status, answer)
 
@@ -132,6 +135,17 @@ class FakeQuickBooks:
             record.pop("sparse", None)
         store[record["Id"]] = record
         return 200, {entity: record, "time": "2026-12-02T08:00:00.000-08:00"}
+
+    def _delete(self, entity: str, body: dict) -> tuple[int, dict]:
+        current = self.records[entity].get(body["Id"])
+        if current is None or current.get("status") == "Deleted":
+            return 400, fault("610", "Object Not Found", "Another user has deleted this object.")
+        if body.get("SyncToken") != current["SyncToken"]:
+            return 400, fault(
+                "5010", "Stale Object Error", "Stale Object Error : Deleted elsewhere"
+            )
+        current["status"] = "Deleted"
+        return 200, {entity: {"Id": body["Id"], "status": "Deleted", "domain": "QBO"}}
 
     def _token(self, request: Request, text: str) -> Response:
         basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()

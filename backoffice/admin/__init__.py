@@ -36,6 +36,7 @@ from .security.account import AccountView
 from .security.users import UserAdmin
 from .settings import CompanyAdmin
 from .sync.connections import AccountingView
+from .sync.export import AccountingExportView
 from .sync.failures import SyncFailuresView
 
 
@@ -79,6 +80,12 @@ def init_app(app: Flask) -> None:
             ),
             AccountingView(
                 name="Accounting", category="Settings", endpoint="accounting", url="accounting"
+            ),
+            AccountingExportView(
+                name="Accounting export",
+                category="Settings",
+                endpoint="accounting_export",
+                url="accounting-export",
             ),
             AuditEventAdmin(AuditEvent, db, name="Audit", endpoint="auditevent"),
             JobsView(name="Jobs", endpoint="jobs"),

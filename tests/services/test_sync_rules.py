@@ -8,9 +8,9 @@ from cryptography.fernet import Fernet
 from backoffice.config import ConfigError, load
 from backoffice.services.errors import DomainError, PermissionDenied
 from backoffice.services.invoicing import lifecycle
-from backoffice.services.payments import ledger
-from backoffice.services.sync import connections, mapping, push, records
-from backoffice.services.sync.amounts import allocatable
+from backoffice.services.payments import customer_credit, ledger, reversal
+from backoffice.services.sync import backlog, connections, mapping, push, records
+from backoffice.services.sync.amounts import allocatable, in_books
 from backoffice.services.sync.http import SyncFailure, dumps
 from backoffice.services.sync.sealing import keyring, reseal_all
 from models import Role, SyncRecordType
@@ -94,6 +94,48 @@ def test_issuing_asks_for_a_sync_only_when_the_company_is_connected(
     record = records.find_record(session, company.id, "xero", "invoice", second.id)
     assert (record.status, record.request_count) == ("pending", 1)
     assert session.info["job_requests"][-1].job_id == f"sync-{record.id}-r1"
+
+
+def test_backlog_counts_payments_received_and_credit_applications_only(
+    session, admin, finance, company, customer, vat19
+):
+    """Refunds, reversed payments and the moves into customer credit are no payments in the
+    books: the backlog neither counts nor pushes them. Credit applied to an invoice is."""
+    invoice = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
+    other = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
+    day = factories.ISSUE_DAY
+    kept = ledger.record_payment(session, finance, invoice, "200.00", day, excess_to_credit=True)
+    ledger.record_refund(session, finance, invoice, "10.00", day)
+    bounced = ledger.record_payment(session, finance, other, "5.00", day)
+    reversal.reverse_payment(session, finance, bounced, "Bounced", day)
+    applied = customer_credit.apply_credit(session, finance, other, None, day)
+    note = lifecycle.credit_in_full(session, finance, other, day)
+
+    counts = backlog.status_counts(session, company.id, "xero")
+    assert counts["payment"] == {"pending": 2}
+    assert counts["invoice"] == {"pending": 2} and counts["credit_note"] == {"pending": 1}
+    assert backlog.unrecorded(session, company.id, "xero") == [
+        ("invoice", invoice.id),
+        ("invoice", other.id),
+        ("credit_note", note.id),
+        ("payment", kept.id),
+        ("payment", applied.id),
+    ]
+
+
+def test_allocation_counts_credit_applied_as_paid_until_it_is_reversed(
+    session, finance, customer, vat19
+):
+    day = factories.ISSUE_DAY
+    first = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
+    ledger.record_payment(session, finance, first, "200.00", day, excess_to_credit=True)
+    second = factories.make_issued_invoice(session, finance, customer, [factories.line(vat19)])
+    applied = customer_credit.apply_credit(session, finance, second, None, day)  # 81.00
+    assert in_books(session, second.payments) == [applied]
+    reversal.reverse_payment(session, finance, applied, "Wrong invoice", day)
+    # The books deleted the application: the whole 119.00 is owed there again.
+    note = lifecycle.credit_in_full(session, finance, second, day)
+    assert allocatable(note) == Decimal("119.00")
 
 
 def test_secrets_are_sealed_at_rest_and_survive_a_key_rotation(session, admin, company):

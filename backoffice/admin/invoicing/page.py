@@ -11,6 +11,7 @@ from ...services.permissions import Action, can
 from ..delivery.actions import delivery_state
 from ..payments.card_link import card_page
 from ..payments.recording import payment_context
+from ..sync.state import sync_state
 from .entry import issue_blocker
 
 
@@ -24,6 +25,8 @@ def page_context(invoice: Invoice) -> dict[str, Any]:
     }
     if invoice.is_draft:
         context["issue_blocker"] = issue_blocker(invoice)
+    else:
+        context |= sync_state(invoice)  # drafts never reach the books
     return context
 
 

@@ -8,6 +8,7 @@ from ...services.permissions import Action
 from .. import validators
 from ..payments.credit_ledger import credit_context
 from ..secured import CompanyScopedModelView, scoped_query
+from ..sync.state import sync_state
 
 
 class CustomerAdmin(CompanyScopedModelView):
@@ -66,7 +67,7 @@ class CustomerAdmin(CompanyScopedModelView):
 
     def render(self, template: str, **kwargs: Any) -> str:
         if template == self.details_template:
-            kwargs.update(credit_context(kwargs["model"]))
+            kwargs.update(credit_context(kwargs["model"]), **sync_state(kwargs["model"]))
         return super().render(template, **kwargs)
 
 

@@ -16,6 +16,7 @@ from models import Payment, PaymentMethod, PaymentSource
 
 from ...services.money import format_money
 from ..secured import SecuredModelView
+from ..sync.state import sync_state
 
 
 def _choices(enum: type) -> list[tuple[str, str]]:
@@ -82,6 +83,14 @@ class PaymentAdmin(SecuredModelView):
     ]
     # Plain values in the CSV (escaped against formulas by SecuredModelView), not the HTML above.
     column_formatters_export = {}
+
+    # Below the details: where the payment stands in the accounting systems.
+    details_template = "admin/payment_details.html"
+
+    def render(self, template: str, **kwargs: Any) -> str:
+        if template == self.details_template:
+            kwargs.update(sync_state(kwargs["model"]))
+        return super().render(template, **kwargs)
 
     def get_query(self):
         # Each row says whether it was reversed: one query for the page, not one per row.

@@ -1,20 +1,26 @@
-"""Settings > Accounting: connect a company to Xero or QuickBooks, disconnect it, see its
-status, and map its sales account, tax rates and payment methods (admins change; finance
-reads)."""
+"""Settings > Accounting: connect a company to Xero, QuickBooks or MYOB (through the
+provider's consent screen, or by pasting credentials), disconnect it, see its status, and map
+its sales account, tax rates and payment methods (admins change; finance reads)."""
 
-from flask import current_app, flash, redirect, request, url_for
+import requests
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
-from models import AccountingConnection, Company
+from models import AccountingConnection, Company, SyncProvider
 
 from ...extensions import db
 from ...services.errors import DomainError, PermissionDenied
 from ...services.permissions import Action, can
 from ...services.scoping import may_see_company
-from ...services.sync import connections, mapping, overview
+from ...services.sync import connections, mapping, oauth, overview
+from ...services.sync.http import SyncFailure
 from ...services.sync.sealing import keyring
+from ...services.sync.settings import SyncSettings
 from ..secured import MAX_ID, refuse
+
+# The consent asked for and not answered yet, sealed (services/sync/oauth.py).
+PENDING = "sync_oauth_pending"
 
 
 def _form_id(name: str) -> int:
@@ -85,6 +91,83 @@ class AccountingView(BaseView):
             )
 
         return self._act(act, "Connected. New invoices and payments are pushed from now on.")
+
+    @expose("/authorize", methods=("POST",))
+    def authorize(self):
+        """Send the admin to the provider's consent screen (OAuth 2.0 authorization code)."""
+        if not can(current_user, Action.MANAGE_SETTINGS):
+            refuse("accounting: connect")
+        form = request.form
+        try:
+            company = self._company()
+            provider = form.get("provider", "")
+            if provider not in oauth.SCOPES:
+                raise DomainError(f"Unknown accounting system {provider!r}.")
+            pending = oauth.PendingConnect(
+                state=oauth.new_state(),
+                company_id=company.id,
+                provider=provider,
+                client_id=form.get("client_id", "").strip(),
+                client_secret=form.get("client_secret", "").strip(),
+                tenant_id=form.get("tenant_id", "").strip(),
+            )
+            url, sealed = oauth.start(
+                keyring(current_app.config["SYNC_ENCRYPTION_KEY"]),
+                SyncSettings.from_config(current_app.config),
+                pending,
+                url_for(".callback", _external=True),
+            )
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return redirect(self.get_url(".index"))
+        session[PENDING] = sealed
+        return redirect(url)
+
+    @expose("/callback")
+    def callback(self):
+        """The provider sends the admin back here with a code (or a refusal)."""
+        if not can(current_user, Action.MANAGE_SETTINGS):
+            refuse("accounting: connect")
+        settings = SyncSettings.from_config(current_app.config)
+        try:
+            ring = keyring(settings.keys)
+            # Once only: a replayed answer finds nothing pending.
+            pending = oauth.answered(
+                ring, session.pop(PENDING, None), request.args.get("state", "")
+            )
+            if not may_see_company(current_user, pending.company_id):
+                raise DomainError("That company does not exist or is not yours to see.")
+            name = mapping.PROVIDER_NAMES[SyncProvider(pending.provider)]
+            if request.args.get("error"):
+                raise DomainError(f"{name} did not connect: {request.args['error'][:100]}.")
+            with requests.Session() as http:
+                redirect_uri = url_for(".callback", _external=True)
+                code = request.args.get("code", "")
+                tokens = oauth.exchange(http, settings, pending, code, redirect_uri)
+                realm = request.args.get("realmId", "")
+                tenant = oauth.tenant(http, settings, pending, tokens, realm)
+            connections.connect(
+                db.session,
+                current_user,
+                ring,
+                pending.company_id,
+                pending.provider,
+                client_id=pending.client_id,
+                client_secret=pending.client_secret,
+                refresh_token=tokens.refresh_token,
+                tenant_id=tenant,
+                access_token=tokens.access_token,
+                expires_at=tokens.expires_at,
+            )
+            db.session.commit()
+        except (DomainError, SyncFailure) as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(
+                f"Connected to {name}. New invoices and payments are pushed from now on.", "success"
+            )
+        return redirect(self.get_url(".index"))
 
     @expose("/disconnect", methods=("POST",))
     def disconnect(self):

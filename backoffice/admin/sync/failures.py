@@ -12,6 +12,7 @@ from flask_login import current_user
 from models import SyncProvider, SyncRecordType
 
 from ...extensions import db
+from ...redirects import is_safe_target
 from ...services import audit
 from ...services.errors import PermissionDenied
 from ...services.permissions import Action, can
@@ -84,7 +85,9 @@ class SyncFailuresView(BaseView):
         name = PROVIDER_NAMES.get(SyncProvider(record.provider), record.provider)
         flash(f"{label or str(record)} is queued for {name} again.", "success")
         flash_if_delayed()
-        return redirect(self.get_url(".index"))
+        # Back to the record's page when asked from there (admin/_sync_state.html).
+        back = request.form.get("next")
+        return redirect(back if is_safe_target(back) else self.get_url(".index"))
 
 
 def _cursor(text: str) -> tuple[datetime, int] | None:

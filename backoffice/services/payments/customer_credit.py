@@ -11,7 +11,16 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import CreditKind, Customer, CustomerCreditEntry, Invoice, Payment, PaymentMethod, User
+from models import (
+    CreditKind,
+    Customer,
+    CustomerCreditEntry,
+    Invoice,
+    Payment,
+    PaymentMethod,
+    SyncRecordType,
+    User,
+)
 
 from .. import audit
 from ..errors import DomainError
@@ -20,6 +29,7 @@ from ..locking import lock_customer, lock_invoice
 from ..money import format_money, require_currency
 from ..permissions import Action, require
 from ..scoping import require_company
+from ..sync import records as sync_records
 from .booking import book, checked_amount
 
 ZERO = Decimal(0)
@@ -175,6 +185,8 @@ def apply_credit(
         actor.id,
         on,
     )
+    # The books see it as a payment from the clearing account mapped to customer credit.
+    sync_records.request_push(session, invoice.company_id, SyncRecordType.PAYMENT, entry.payment.id)
     return entry.payment
 
 

@@ -5,12 +5,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import CreditKind, Payment, PaymentMethod, PaymentSource, User
+from models import CreditKind, Payment, PaymentMethod, PaymentSource, SyncRecordType, User
 
 from ..errors import DomainError
 from ..locking import lock_invoice
 from ..permissions import Action, require
 from ..scoping import require_company
+from ..sync import records as sync_records
 from . import customer_credit
 from .booking import book
 
@@ -70,6 +71,10 @@ def reverse_payment(
             on,
             reverses=payment,
         )
+        # An application the books have is deleted there; other moves never reached them.
+        sync_records.request_push(
+            session, invoice.company_id, SyncRecordType.PAYMENT, payment.id, existing_only=True
+        )
         return entry.payment
     reversal = Payment(
         payment_date=on,
@@ -82,6 +87,11 @@ def reverse_payment(
         created_by_id=actor.id,
     )
     book(session, invoice, reversal, f"{label}.reverse")
+    if payment.amount > 0:
+        # The books have the payment: it is deleted there (no provider takes a negative one).
+        sync_records.request_push(
+            session, invoice.company_id, SyncRecordType.PAYMENT, payment.id, existing_only=True
+        )
     # A reversed refund can leave more paid than owed: that is the customer's credit.
     customer_credit.move_excess(
         session,

@@ -1,10 +1,55 @@
-"""How much of a credit note is set against the invoice it credits in the books."""
+"""What the books hold of a document's money: which payments they see, and how much of a
+credit note is set against the invoice it credits.
 
+Money received from outside reaches the books as payments. Of the moves between an invoice
+and the customer's credit, only a credit application does: a payment from the clearing
+account mapped to the customer_credit method. The rest (overpayments and credit-note excess
+kept as credit, their reversals) stays out: the books saw the payment or note whole.
+"""
+
+from collections.abc import Iterable
 from decimal import Decimal
 
-from models import Invoice, InvoiceStatus, PaymentMethod
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session, object_session
+
+from models import CreditKind, CustomerCreditEntry, Invoice, InvoiceStatus, Payment, PaymentMethod
 
 from ..money import round_money
+
+
+def in_books_clause():
+    """SQL: the payment is money from outside, or a credit application."""
+    return or_(
+        Payment.method != PaymentMethod.CUSTOMER_CREDIT,
+        exists().where(
+            CustomerCreditEntry.payment_id == Payment.id,
+            CustomerCreditEntry.kind == CreditKind.APPLIED,
+        ),
+    )
+
+
+def in_books(session: Session, payments: Iterable[Payment]) -> list[Payment]:
+    """The payments the books hold, with their reversals (a pair nets to nothing there, as
+    the books deleted the payment)."""
+    payments = list(payments)
+    moves = [p for p in payments if p.method == PaymentMethod.CUSTOMER_CREDIT]
+    asked = {p.id for p in moves} | {p.reverses_id for p in moves if p.reverses_id}
+    applied = set()
+    if asked:
+        applied = set(
+            session.scalars(
+                select(CustomerCreditEntry.payment_id).where(
+                    CustomerCreditEntry.payment_id.in_(asked),
+                    CustomerCreditEntry.kind == CreditKind.APPLIED,
+                )
+            )
+        )
+    return [
+        p
+        for p in payments
+        if p.method != PaymentMethod.CUSTOMER_CREDIT or p.id in applied or p.reverses_id in applied
+    ]
 
 
 def allocatable(note: Invoice) -> Decimal:
@@ -24,11 +69,6 @@ def allocatable(note: Invoice) -> Decimal:
         ),
         Decimal(0),
     )
-    # Money moved between the invoice and the customer's credit stays out: the books saw the
-    # payment applied, and the excess is the part of this note they leave unallocated.
-    paid = sum(
-        (p.amount for p in original.payments if p.method != PaymentMethod.CUSTOMER_CREDIT),
-        Decimal(0),
-    )
+    paid = sum((p.amount for p in in_books(object_session(note), original.payments)), Decimal(0))
     owed = original.total_amount - paid - earlier
     return round_money(max(Decimal(0), min(note.total_amount, owed)), note.currency)

@@ -6,12 +6,20 @@ was disconnected) have no sync record yet: they count as pending, and `sync run`
 
 from collections import Counter
 
-from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, exists, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
-from models import Invoice, InvoiceStatus, Payment, SyncRecord, SyncRecordType, SyncStatus
+from models import (
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    SyncRecord,
+    SyncRecordType,
+    SyncStatus,
+)
 
 from . import records
+from .amounts import in_books_clause
 
 TOP_TYPES = (
     SyncRecordType.CUSTOMER,
@@ -22,35 +30,54 @@ TOP_TYPES = (
 )
 
 
-def _recorded(company_id: int, provider: str, record_type, record_id) -> exists:
+def _recorded(company_id: int, provider: str, record_types, record_id) -> exists:
     return exists().where(
         SyncRecord.company_id == company_id,
         SyncRecord.provider == provider,
-        SyncRecord.record_type == record_type,
+        SyncRecord.record_type.in_(record_types),
         SyncRecord.record_id == record_id,
+    )
+
+
+DOCUMENT_TYPE = case(
+    (Invoice.kind == "credit_note", SyncRecordType.CREDIT_NOTE.value),
+    else_=SyncRecordType.INVOICE.value,
+)
+
+
+def never_pushed_documents(company_id: int, provider: str) -> tuple:
+    # An invoice id is an invoice's or a credit note's, never both: one index probe per row.
+    kinds = (SyncRecordType.INVOICE.value, SyncRecordType.CREDIT_NOTE.value)
+    return (
+        Invoice.company_id == company_id,
+        Invoice.status.not_in((InvoiceStatus.DRAFT, InvoiceStatus.VOID)),
+        ~_recorded(company_id, provider, kinds, Invoice.id),
+    )
+
+
+def never_pushed_payments(company_id: int, provider: str) -> tuple:
+    """Money received from outside and credit applications, not reversed: refunds,
+    reversals and other moves to or from customer credit are no payments in the books (a
+    reversal deletes the payment there)."""
+    reversal = aliased(Payment)
+    return (
+        Payment.company_id == company_id,
+        Payment.amount > 0,
+        in_books_clause(),
+        ~exists().where(reversal.reverses_id == Payment.id),
+        ~_recorded(company_id, provider, (SyncRecordType.PAYMENT.value,), Payment.id),
     )
 
 
 def unrecorded(session: Session, company_id: int, provider: str) -> list[tuple[str, int]]:
     """Issued documents (void ones the books never had aside) and payments without a record."""
-    document_type = case(
-        (Invoice.kind == "credit_note", SyncRecordType.CREDIT_NOTE.value),
-        else_=SyncRecordType.INVOICE.value,
-    )
     documents = session.execute(
-        select(document_type, Invoice.id)
-        .where(
-            Invoice.company_id == company_id,
-            Invoice.status.not_in((InvoiceStatus.DRAFT, InvoiceStatus.VOID)),
-            ~_recorded(company_id, provider, document_type, Invoice.id),
-        )
+        select(DOCUMENT_TYPE, Invoice.id)
+        .where(*never_pushed_documents(company_id, provider))
         .order_by(Invoice.issued_at, Invoice.id)
     ).all()
     payments = session.scalars(
-        select(Payment.id)
-        .join(Invoice, and_(Invoice.id == Payment.invoice_id, Invoice.company_id == company_id))
-        .where(Payment.amount > 0, ~_recorded(company_id, provider, "payment", Payment.id))
-        .order_by(Payment.id)
+        select(Payment.id).where(*never_pushed_payments(company_id, provider)).order_by(Payment.id)
     ).all()
     return [*((kind, id_) for kind, id_ in documents), *(("payment", id_) for id_ in payments)]
 
@@ -87,7 +114,8 @@ def pending_records(
 
 
 def status_counts(session: Session, company_id: int, provider: str) -> dict[str, Counter]:
-    """Per record type, how many records are synced, pending, failed and in conflict."""
+    """Per record type, how many records are synced, pending, failed and in conflict; what
+    has no record yet counts as pending. Counted in the database, never listed."""
     counts = {str(record_type): Counter() for record_type in TOP_TYPES}
     rows = session.execute(
         select(SyncRecord.record_type, SyncRecord.status, func.count())
@@ -96,6 +124,16 @@ def status_counts(session: Session, company_id: int, provider: str) -> dict[str,
     )
     for record_type, status, count in rows:
         counts[record_type][status] += count
-    for record_type, _ in unrecorded(session, company_id, provider):
-        counts[record_type][SyncStatus.PENDING.value] += 1
+    documents = session.execute(
+        select(DOCUMENT_TYPE, func.count())
+        .where(*never_pushed_documents(company_id, provider))
+        .group_by(DOCUMENT_TYPE)
+    )
+    payments = session.execute(
+        select(literal(SyncRecordType.PAYMENT.value), func.count()).where(
+            *never_pushed_payments(company_id, provider)
+        )
+    )
+    for record_type, count in [*documents, *payments]:
+        counts[record_type][SyncStatus.PENDING.value] += count
     return counts

@@ -1,4 +1,5 @@
-"""The sync records finance must look at: failed and in conflict, latest first."""
+"""The sync records finance must look at: failed and in conflict, latest first; and where
+one local record stands in each provider (its page)."""
 
 from datetime import datetime
 
@@ -55,3 +56,23 @@ def labels(session: Session, rows: list[SyncRecord]) -> dict[tuple[str, int], st
             prefix = "Allocation of " if record_type == SyncRecordType.ALLOCATION else ""
             found[(record_type, record.id)] = f"{prefix}{record}"
     return found
+
+
+def record_states(
+    session: Session, company_id: int, wanted: list[tuple[str, int]]
+) -> list[SyncRecord]:
+    """The sync records of the given local records of one company, by provider (a record's
+    page); one index probe per record (company, type, id)."""
+    if not wanted:
+        return []
+    keys = [(str(record_type), record_id) for record_type, record_id in wanted]
+    return list(
+        session.scalars(
+            select(SyncRecord)
+            .where(
+                SyncRecord.company_id == company_id,
+                tuple_(SyncRecord.record_type, SyncRecord.record_id).in_(keys),
+            )
+            .order_by(SyncRecord.provider, SyncRecord.id)
+        )
+    )

@@ -118,8 +118,24 @@ def refresh_tokens(
     """The OAuth 2.0 refresh_token grant (RFC 6749 §6); the client authenticates by HTTP
     Basic, or in the form where the provider wants it there (MYOB)."""
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    return token_request(
+        http, token_url, form, client_id, client_secret, timeout, credentials_in_body
+    )
+
+
+def token_request(
+    http: requests.Session,
+    token_url: str,
+    form: dict[str, str],
+    client_id: str,
+    client_secret: str,
+    timeout: float,
+    credentials_in_body: bool = False,
+) -> Tokens:
+    """POST a grant to the token endpoint (RFC 6749 §4.1.3, §6); the tokens it answers."""
+    refresh_token = form.get("refresh_token", "")
     if credentials_in_body:
-        form |= {"client_id": client_id, "client_secret": client_secret}
+        form = {**form, "client_id": client_id, "client_secret": client_secret}
     try:
         response = http.post(
             token_url,
@@ -130,10 +146,11 @@ def refresh_tokens(
         )
     except requests.RequestException as exc:
         raise Transient(f"The token endpoint did not answer ({type(exc).__name__}).") from None
-    log.info("Token refresh at %s: %s", token_url, response.status_code)
+    log.info("Token request (%s) at %s: %s", form["grant_type"], token_url, response.status_code)
     if response.status_code in (400, 401):
         reason = _json(response).get("error", f"HTTP {response.status_code}")
-        raise ReconnectNeeded(f"The provider refused the refresh token ({reason}): connect again.")
+        what = "refresh token" if form["grant_type"] == "refresh_token" else "authorization"
+        raise ReconnectNeeded(f"The provider refused the {what} ({reason}): connect again.")
     _raise_for_unavailable(response, "The token endpoint")
     if not response.ok:
         raise Rejected(f"The token endpoint answered HTTP {response.status_code}.")
@@ -183,10 +200,12 @@ class ApiClient:
         idempotency_key: str | None = None,
         key_header: str | None = "Idempotency-Key",
         params: Mapping[str, str] | None = None,
+        gone_ok: bool = False,
     ) -> dict[str, Any]:
         """Send one request and return the provider's JSON answer, or raise a SyncFailure.
 
-        key_header None: the provider takes the key elsewhere (QuickBooks: a query parameter).
+        key_header None: the provider takes the key elsewhere (QuickBooks: a query parameter);
+        gone_ok: a 404 is the answer wanted (deleting what an earlier attempt deleted).
         """
         tokens = self._tokens.current()
         if tokens.expire_soon(utcnow()):
@@ -202,6 +221,8 @@ class ApiClient:
             # The token was revoked or expired early: refresh once, then the answer stands.
             tokens = self._tokens.refreshed(tokens)
             response = self._send(method, path, headers, tokens, data, params)
+        if gone_ok and response.status_code == 404:
+            return {}
         return self._answer(response)
 
     def _send(self, method, path, headers, tokens, data, params) -> requests.Response:

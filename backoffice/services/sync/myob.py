@@ -116,6 +116,14 @@ class MyobClient:
                     f"Changed in MYOB while this was pushed, twice: {again.message}"
                 ) from None
 
+    def withdraw(
+        self, record_type: str, remote_id: str, key: str, remote_version: str | None = None
+    ) -> Pushed:
+        """Delete a customer payment; one already gone (an attempt in doubt did it) is done."""
+        path, _ = COLLECTIONS[record_type]
+        self._api.call("DELETE", f"{path}/{remote_id}", key_header=None, gone_ok=True)
+        return Pushed(remote_id)
+
     def _put(self, path: str, remote_id: str, body: dict[str, Any]) -> Pushed:
         answer = self._api.call(
             "PUT", f"{path}/{remote_id}", body, key_header=None, params=RETURN_BODY

@@ -1,4 +1,4 @@
-"""What the push needs from each provider's client (xero.py, and QuickBooks and MYOB later)."""
+"""What the push needs from each provider's client (xero.py, quickbooks.py, myob.py)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,4 +38,10 @@ class Provider(Protocol):
         """Create (remote_id None) or update one record under an idempotency key;
         parent_remote_id: an allocation's credit note; remote_version: the provider's version
         of the record last seen (QuickBooks' SyncToken)."""
+        ...
+
+    def withdraw(
+        self, record_type: str, remote_id: str, key: str, remote_version: str | None = None
+    ) -> Pushed:
+        """Take a record out of the books (a reversed payment is deleted there)."""
         ...

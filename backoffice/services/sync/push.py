@@ -101,7 +101,14 @@ def push_step(
             step = records.ensure_record(
                 session, top.company_id, top.provider, record_type, local_id
             )
-            payload = client.payload(record_type, _local(session, step), mapping, remote)
+            local = _local(session, step)
+            if withdrawn(record_type, local):
+                if step.remote_id is None or step.pushed_digest == records.WITHDRAWN:
+                    records.mark_withdrawn(step)  # never in the books, or out already
+                    continue
+                _withdraw(client, step)
+                return Outcome(False, f"withdrew {record_type} {local_id}")
+            payload = client.payload(record_type, local, mapping, remote)
             version = digest(payload)
             if step.remote_id is not None and (
                 step.pushed_digest == version or record_type not in client.updatable
@@ -144,6 +151,24 @@ def _push(
     body = json.loads(sent, parse_float=Decimal)
     pushed = client.push(step.record_type, body, step.remote_id, key, parent, step.remote_version)
     records.mark_synced(step, pushed.remote_id, digest(body), pushed.remote_version)
+
+
+def withdrawn(record_type: str, local: Any) -> bool:
+    """A reversed payment leaves the books: no provider takes a negative payment."""
+    return record_type == PAYMENT and local.reversed_by is not None
+
+
+def _withdraw(client: Provider, step: SyncRecord) -> None:
+    if not (step.is_in_doubt and step.idempotency_key):
+        # As for a push: an attempt in doubt is repeated under its key, so it acts once.
+        step.idempotency_key = (
+            f"{client.name}-{step.record_type}-{step.record_id}-del-a{step.attempts}"
+        )
+    step.last_payload = dumps({"delete": step.remote_id})
+    pushed = client.withdraw(
+        step.record_type, step.remote_id, step.idempotency_key, step.remote_version
+    )
+    records.mark_withdrawn(step, pushed.remote_version)
 
 
 def _local(session: Session, record: SyncRecord) -> Any:

@@ -103,21 +103,40 @@ class QuickBooksClient:
         if remote_id is None:
             return self._write(path, entity, payload, key)
         body = {**payload, "Id": remote_id, "SyncToken": remote_version or "0", "sparse": True}
+        return self._fresh(path, entity, body, key)
+
+    def withdraw(
+        self, record_type: str, remote_id: str, key: str, remote_version: str | None = None
+    ) -> Pushed:
+        """Delete a payment (operation=delete): the invoice it paid is open again."""
+        path, entity = ENTITIES[record_type]
+        body = {"Id": remote_id, "SyncToken": remote_version or "0"}
+        return self._fresh(path, entity, body, key, operation="delete")
+
+    def _fresh(
+        self, path: str, entity: str, body: dict[str, Any], key: str, operation: str = ""
+    ) -> Pushed:
+        """Write by SyncToken; a stale one is read again and the write tried once more."""
         try:
-            return self._write(path, entity, body, key)
+            return self._write(path, entity, body, key, operation)
         except Conflict:
-            fresh = self._api.call("GET", f"/{path}/{remote_id}", params=MINOR_VERSION)
+            fresh = self._api.call("GET", f"/{path}/{body['Id']}", params=MINOR_VERSION)
             body["SyncToken"] = fresh[entity]["SyncToken"]
             try:
                 # A new requestid: the first one is bound to the refused request.
-                return self._write(path, entity, body, f"{key}-r")
+                return self._write(path, entity, body, f"{key}-r", operation)
             except Conflict as again:
                 raise Conflict(
                     f"Changed in QuickBooks while this was pushed, twice: {again.message}"
                 ) from None
 
-    def _write(self, path: str, entity: str, body: dict[str, Any], key: str) -> Pushed:
-        answer = self._api.call(
-            "POST", f"/{path}", body, key_header=None, params={"requestid": key, **MINOR_VERSION}
+    def _write(
+        self, path: str, entity: str, body: dict[str, Any], key: str, operation: str = ""
+    ) -> Pushed:
+        params = {"requestid": key, **MINOR_VERSION} | (
+            {"operation": operation} if operation else {}
         )
-        return Pushed(str(answer[entity]["Id"]), str(answer[entity]["SyncToken"]))
+        answer = self._api.call("POST", f"/{path}", body, key_header=None, params=params)
+        # A deleted record is answered with its Id and status alone, no SyncToken.
+        token = answer[entity].get("SyncToken")
+        return Pushed(str(answer[entity]["Id"]), str(token) if token is not None else None)

@@ -21,6 +21,8 @@ from . import connections
 from .http import Conflict, RateLimited, SyncFailure, Transient
 
 JOB_KIND = "push_sync_record"
+# The pushed digest of a record taken out of the books (a reversed payment, deleted there).
+WITHDRAWN = "withdrawn"
 INVOICE_TYPES = frozenset(
     {SyncRecordType.INVOICE, SyncRecordType.CREDIT_NOTE, SyncRecordType.ALLOCATION}
 )
@@ -137,6 +139,16 @@ def mark_synced(
     record.remote_id = remote_id
     record.remote_version = remote_version
     record.pushed_digest = digest
+    record.is_in_doubt = False
+    record.last_error = ""
+    record.synced_at = utcnow()
+
+
+def mark_withdrawn(record: SyncRecord, remote_version: str | None = None) -> None:
+    """Out of the books (or never in them): synced, its remote id kept for the record."""
+    record.status = SyncStatus.SYNCED.value
+    record.remote_version = remote_version or record.remote_version
+    record.pushed_digest = WITHDRAWN
     record.is_in_doubt = False
     record.last_error = ""
     record.synced_at = utcnow()

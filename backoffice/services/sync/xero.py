@@ -105,3 +105,12 @@ class XeroClient:
             method, path, {collection: [body]}, idempotency_key=key, params=params
         )
         return Pushed(str(answer[collection][0][id_field]))
+
+    def withdraw(
+        self, record_type: str, remote_id: str, key: str, remote_version: str | None = None
+    ) -> Pushed:
+        """Delete a payment: Xero takes no negative payment, and edits none."""
+        collection, _ = COLLECTIONS[record_type]
+        body = {collection: [{"Status": "DELETED"}]}
+        self._api.call("POST", f"/{collection}/{remote_id}", body, idempotency_key=key)
+        return Pushed(remote_id)
