@@ -25,7 +25,8 @@ from .statement import StatementLine
 NUMBER = re.compile(
     r"(?:(?<![A-Z0-9])([A-Z]+)[\s\-/._#:]*)?(?<![0-9])((?:19|20)\d{2})[\s\-/._]*(\d{1,12})(?![0-9])"
 )
-RF_TOKEN = re.compile(r"RF\d{2}(?:\s?[A-Z0-9]{1,4}){1,6}")
+# RF, check digits, then the reference, maybe in groups of four and followed by more words.
+RF_TOKEN = re.compile(r"RF\d{2}[A-Z0-9 ]{1,30}")
 # A counter this short without its prefix could be a date (2026-12): not taken alone.
 SHORT_COUNTER = 3
 NAME_SIMILARITY = 85
@@ -92,10 +93,14 @@ def _numbers(text: str, items: OpenItems) -> tuple[list[OpenInvoice], list[tuple
 
 
 def _by_rf(line: StatementLine, items: OpenItems) -> OpenInvoice | None:
-    for text in (line.structured_reference, *RF_TOKEN.findall(line.remittance_text.upper())):
-        invoice_id = invoice_id_of(text)
-        if invoice_id is not None and invoice_id in items.by_id:
-            return items.by_id[invoice_id]
+    texts = (line.structured_reference.upper(), line.remittance_text.upper())
+    for token in (token for text in texts for token in RF_TOKEN.findall(text)):
+        compact = token.replace(" ", "")
+        # The longest prefix that is a valid reference of ours: the words after it are not.
+        for end in range(len(compact), 4, -1):
+            invoice_id = invoice_id_of(compact[:end])
+            if invoice_id is not None:
+                return items.by_id.get(invoice_id)
     return None
 
 

@@ -214,7 +214,7 @@ def undo_ignore(session: Session, actor: User, transaction: BankTransaction) -> 
     session.refresh(transaction, with_for_update={"key_share": True})
     if transaction.state != BankLineState.IGNORED:
         raise DomainError(f"That bank line is {transaction.state}, not ignored.")
-    transaction.ignore_reason = ""
     state = BankLineState.PROPOSED if transaction.proposals else BankLineState.UNMATCHED
+    transaction.ignore_reason = ""
     _decided(transaction, actor, state)
     session.flush()
