@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from backoffice.services.payments.bank.references import printed_creditor_reference
 from models import BankTransaction, Payment, Role
 from tests import factories
 
@@ -147,3 +148,10 @@ def test_another_companys_lines_are_out_of_reach(app, client_as, db_session, wor
     assert "Choose one of your bank accounts" in messages(foreign_upload.get_data(as_text=True))
     post(client, "confirm-exact")
     assert line(db_session, "V02-0001").state == "proposed"
+
+
+def test_the_invoice_page_shows_its_rf_reference(client_as, world):
+    invoice = world["invoices"][0]
+    page = client_as("support").get(f"/admin/invoice/details/?id={invoice.id}")
+    assert page.status_code == 200
+    assert printed_creditor_reference(invoice.id) in page.get_data(as_text=True)
