@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from backoffice.services.payments import ledger
 from backoffice.services.payments.bank.references import printed_creditor_reference
 from models import BankTransaction, Payment, Role
 from tests import factories
 
 from .conftest import csrf_token, login, messages
+from .test_payment_list import filter_arg
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bank"
 SCREEN = "/admin/bank/"
@@ -155,3 +157,20 @@ def test_the_invoice_page_shows_its_rf_reference(client_as, world):
     page = client_as("support").get(f"/admin/invoice/details/?id={invoice.id}")
     assert page.status_code == 200
     assert printed_creditor_reference(invoice.id) in page.get_data(as_text=True)
+
+
+def test_the_payment_list_filters_by_reconciliation(app, client_as, db_session, world, users):
+    client = client_as("finance")
+    upload(client, world["account"])
+    post(client, f"confirm/{line(db_session, 'V02-0001').proposals[0].id}")
+    by_hand = world["invoices"][1]
+    ledger.record_payment(
+        db_session, users["finance"], by_hand, "10.00", by_hand.issue_date, reference="TYPED-1"
+    )
+    db_session.commit()
+    arg = filter_arg(app, "id", "is")
+
+    from_bank = client.get(f"/admin/payment/?{arg}=bank").get_data(as_text=True)
+    assert "V02-0001" in from_bank and "TYPED-1" not in from_bank
+    typed = client.get(f"/admin/payment/?{arg}=none").get_data(as_text=True)
+    assert "TYPED-1" in typed and "V02-0001" not in typed
