@@ -124,10 +124,7 @@ def _amount_note(line: StatementLine, invoices: list[OpenInvoice]) -> tuple[bool
     currencies = {invoice.currency for invoice in invoices}
     if currencies != {line.currency}:
         theirs = ", ".join(sorted(currencies))
-        return False, (
-            f"but the line is in {line.currency} and the invoice in {theirs}: book it by hand "
-            "with the amount in the invoice's currency"
-        )
+        return False, f"but the line is in {line.currency} and the invoice in {theirs}"
     currency = line.currency
     open_total = sum((invoice.balance for invoice in invoices), Decimal(0))
     difference = line.amount - open_total
