@@ -88,29 +88,41 @@ def parse_file(data: bytes, fmt: str, account: BankAccount) -> Statement:
 
 def load_open_items(session: Session, company_id: int, ibans: set[str]) -> OpenItems:
     """The company's open invoices, and which customers paid from these IBANs before."""
+    # Plain columns, not ORM objects: a company may have many thousands of open invoices.
+    open_amount = Invoice.total_amount - Invoice.paid_amount - Invoice.credited_amount
     rows = session.execute(
-        select(Invoice, Customer.name)
+        select(
+            Invoice.id,
+            Invoice.reference,
+            Invoice.issue_date,
+            Invoice.number,
+            Invoice.customer_id,
+            Customer.name,
+            Invoice.currency,
+            open_amount,
+            Invoice.due_date,
+        )
         .join(Customer, Customer.id == Invoice.customer_id)
         .where(
             Invoice.company_id == company_id,
             Invoice.kind == InvoiceKind.INVOICE.value,
             Invoice.status.in_([status.value for status in UNPAID_OPEN]),
+            open_amount > 0,
         )
     ).all()
     invoices = [
         OpenInvoice(
-            id=invoice.id,
-            reference=invoice.reference or "",
-            year=invoice.issue_date.year,
-            number=invoice.number or 0,
-            customer_id=invoice.customer_id,
-            customer_name=name,
-            currency=invoice.currency,
-            balance=invoice.balance_amount,
-            due_date=invoice.due_date,
+            id=row[0],
+            reference=row[1] or "",
+            year=row[2].year,
+            number=row[3] or 0,
+            customer_id=row[4],
+            customer_name=row[5],
+            currency=row[6],
+            balance=row[7],
+            due_date=row[8],
         )
-        for invoice, name in rows
-        if invoice.balance_amount > 0
+        for row in rows
     ]
     payers: dict[str, set[int]] = {}
     if ibans:

@@ -63,10 +63,25 @@ class OpenItems:
         self.by_id = {invoice.id: invoice for invoice in self.invoices}
         self.by_key: dict[tuple[int, int], list[OpenInvoice]] = defaultdict(list)
         self.by_customer: dict[int, list[OpenInvoice]] = defaultdict(list)
+        # Rules that need the exact amount look it up instead of scanning every invoice.
+        self.by_amount: dict[tuple[str, Decimal], list[OpenInvoice]] = defaultdict(list)
         for invoice in sorted(self.invoices, key=lambda i: (i.due_date or date.max, i.id)):
             self.by_key[(invoice.year, invoice.number)].append(invoice)
             self.by_customer[invoice.customer_id].append(invoice)
+            self.by_amount[(invoice.currency, invoice.balance)].append(invoice)
         self.names = {invoice.customer_id: invoice.customer_name for invoice in self.invoices}
+        # Customers whose open invoices in a currency add up to an amount (a collective payment).
+        self.by_total: dict[tuple[str, Decimal], set[int]] = defaultdict(set)
+        for customer_id, invoices in self.by_customer.items():
+            for currency in {invoice.currency for invoice in invoices}:
+                same = [invoice.balance for invoice in invoices if invoice.currency == currency]
+                if len(same) > 1:
+                    self.by_total[(currency, sum(same, Decimal(0)))].add(customer_id)
+
+    def customers_owing(self, currency: str, amount: Decimal) -> set[int]:
+        """Customers with an invoice open for exactly this amount, or open ones adding up to it."""
+        single = {invoice.customer_id for invoice in self.by_amount.get((currency, amount), [])}
+        return single | self.by_total.get((currency, amount), set())
 
 
 @dataclass
@@ -156,12 +171,11 @@ def _named(line: StatementLine, invoices: list[OpenInvoice], where: str) -> Prop
 
 def _typo(line: StatementLine, items: OpenItems, unknown: list[tuple[int, str]]):
     """An open invoice of the exact amount whose number is one slip away from one typed."""
+    same_amount = items.by_amount.get((line.currency, line.amount), [])
     for year, counter in unknown:
-        for invoice in items.invoices:
+        for invoice in same_amount:
             if (
                 invoice.year == year
-                and invoice.currency == line.currency
-                and invoice.balance == line.amount
                 and DamerauLevenshtein.distance(str(invoice.number), str(int(counter))) == 1
             ):
                 return Proposal(
@@ -182,11 +196,14 @@ def _payer(line: StatementLine, items: OpenItems) -> tuple[int, str] | None:
             customer_id,
             f"{items.names.get(customer_id, 'the customer')} paid from this IBAN before",
         )
-    if not line.counterparty_name or not items.names:
+    # Only customers the amount fits are compared by name: fewer false friends, and an
+    # import does not compare every line with every customer.
+    owing = items.customers_owing(line.currency, line.amount)
+    if not line.counterparty_name or not owing:
         return None
     best = process.extractOne(
         line.counterparty_name,
-        items.names,
+        {customer_id: items.names[customer_id] for customer_id in owing},
         scorer=fuzz.token_sort_ratio,
         processor=utils.default_process,
         score_cutoff=NAME_SIMILARITY,
@@ -225,11 +242,7 @@ def _by_customer(line: StatementLine, items: OpenItems) -> list[Proposal]:
 
 
 def _by_amount(line: StatementLine, items: OpenItems) -> list[Proposal]:
-    same = [
-        invoice
-        for invoice in items.invoices
-        if invoice.currency == line.currency and invoice.balance == line.amount
-    ]
+    same = items.by_amount.get((line.currency, line.amount), [])
     if len(same) != 1:
         return []
     return [
