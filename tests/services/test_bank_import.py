@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from backoffice.services.errors import DomainError, PermissionDenied
-from backoffice.services.payments.bank import importing
+from backoffice.services.payments.bank import csv_parser, importing
 from backoffice.services.payments.bank.statement import StatementError
 from models import BankTransaction, MatchProposal, Payment
 from tests import factories
@@ -182,3 +182,44 @@ def test_support_and_managers_may_not_import(session, world, support, manager):
         with pytest.raises(PermissionDenied):
             importing.import_statement(session, person, world["account"], read("statement.sta"))
     assert session.scalar(select(func.count()).select_from(MatchProposal)) == 0
+
+
+def test_csv_with_debit_and_credit_columns_and_a_decimal_point():
+    mapping = csv_parser.CsvMapping(
+        delimiter=",",
+        header_rows=2,
+        date_column="1",
+        date_format="%Y-%m-%d",
+        debit_column="Debit",
+        credit_column="Credit",
+        reference_column="Ref",
+        text_column="Details",
+        decimal_comma=False,
+        thousands_separator=",",
+    )
+    data = (
+        b"Export of account GB29NWBK60161331926819,,,,\n"
+        b"Date,Details,Debit,Credit,Ref\n"
+        b'2026-12-01,"Invoice INV-2026-000001, thanks",,"1,190.00",B-1\n'
+        b"2026-12-02,Card fees,12.50,,B-2\n"
+    )
+    statement = csv_parser.parse(data, mapping, "GBP")
+    assert [(line.amount, line.is_credit, line.bank_reference) for line in statement.lines] == [
+        (D("1190.00"), True, "B-1"),
+        (D("12.50"), False, "B-2"),
+    ]
+    assert statement.lines[0].currency == "GBP"
+    assert statement.lines[0].remittance_text == "Invoice INV-2026-000001, thanks"
+    with pytest.raises(
+        StatementError, match=r"^line 3: '1\.190,00' is not an amount like 1,234\.56"
+    ):
+        csv_parser.parse(data.replace(b'"1,190.00"', b'"1.190,00"'), mapping, "GBP")
+
+
+def test_a_mapping_that_cannot_read_a_file_is_refused():
+    with pytest.raises(DomainError, match="either the signed amount column, or both"):
+        csv_parser.check_mapping(csv_parser.CsvMapping(date_column="Date", debit_column="D"))
+    with pytest.raises(DomainError, match="cannot be the decimal mark"):
+        csv_parser.check_mapping(
+            csv_parser.CsvMapping(date_column="D", amount_column="A", thousands_separator=",")
+        )

@@ -38,7 +38,7 @@ def test_a_bad_file_exits_2_and_stores_nothing(app, db_session, company):
         args=["bank", "import", str(FIXTURES / "malformed.csv"), "--company", company.name]
     )
     assert result.exit_code == 2
-    assert "line 3: '12,3x' is not an amount. Nothing was imported." in result.output
+    assert "line 3: '12,3x' is not an amount like 1.234,56. Nothing was imported." in result.output
     db_session.expire_all()
     assert db_session.scalar(select(func.count()).select_from(BankTransaction)) == 0
 

@@ -2,9 +2,10 @@
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from models import BankAccount
 
@@ -71,26 +72,23 @@ def check_mapping(mapping: CsvMapping) -> None:
 
 
 def parse_amount(text: str, mapping: CsvMapping, where: str) -> Decimal | None:
-    """A bank's amount text as a Decimal (None when the cell is empty)."""
+    """A bank's amount text as a Decimal (None when the cell is empty).
+
+    Separators must sit where the mapping says: under a decimal-point mapping "1.190,00" is
+    refused, never read as 1.19.
+    """
     raw = text.strip().replace("\u00a0", " ")
     if not raw:
         return None
-    if mapping.thousands_separator:
+    mark = "," if mapping.decimal_comma else "."
+    group = re.escape(mapping.thousands_separator)
+    digits = rf"\d{{1,3}}(?:{group}\d{{3}})+|\d+" if group else r"\d+"
+    if not re.fullmatch(rf"[-+]?(?:{digits})(?:{re.escape(mark)}\d+)?", raw):
+        expected = f"1{mapping.thousands_separator}234{mark}56"
+        raise StatementError(where, f"{text!r} is not an amount like {expected}.")
+    if group:
         raw = raw.replace(mapping.thousands_separator, "")
-    if mapping.decimal_comma:
-        if "." in raw:
-            raise StatementError(where, f"{text!r} has a dot, but amounts use a decimal comma.")
-        raw = raw.replace(",", ".")
-    elif "," in raw:
-        raise StatementError(where, f"{text!r} has a comma, but amounts use a decimal point.")
-    raw = raw.replace(" ", "")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise StatementError(where, f"{text!r} is not an amount.") from None
-    if not value.is_finite():
-        raise StatementError(where, f"{text!r} is not an amount.")
-    return value
+    return Decimal(raw.replace(mark, "."))
 
 
 class _Row:
@@ -110,7 +108,7 @@ class _Row:
         return self.cells[index].strip()
 
 
-def _line(row: _Row, mapping: CsvMapping, currency: str) -> StatementLine | None:
+def _line(row: _Row, mapping: CsvMapping, currency: str) -> StatementLine:
     where = row.where
     date_text = row.get(mapping.date_column)
     try:
