@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from backoffice.services.payments import ledger
 from backoffice.services.payments.bank.references import printed_creditor_reference
-from models import BankTransaction, Payment, Role
+from models import BankAccount, BankTransaction, Payment, Role
 from tests import factories
 
 from .conftest import csrf_token, login, messages
@@ -174,3 +174,31 @@ def test_the_payment_list_filters_by_reconciliation(app, client_as, db_session, 
     assert "V02-0001" in from_bank and "TYPED-1" not in from_bank
     typed = client.get(f"/admin/payment/?{arg}=none").get_data(as_text=True)
     assert "TYPED-1" in typed and "V02-0001" not in typed
+
+
+def test_admins_set_up_accounts_with_a_checked_iban(client_as, db_session, company):
+    client = client_as("admin")
+    form = {
+        "csrf_token": csrf_token(client, "/admin/bankaccount/new/"),
+        "company": str(company.id),
+        "name": "Savings",
+        "iban": "DE89 3704 0044 0532 0130 01",
+        "currency": "eur",
+        "csv_delimiter": ";",
+        "csv_header_rows": "1",
+        "csv_date_format": "%d.%m.%Y",
+    }
+    bad = client.post("/admin/bankaccount/new/", data=form, follow_redirects=True)
+    assert "is not a valid IBAN" in html.unescape(messages(bad.get_data(as_text=True)))
+    form["iban"] = "de89 3704 0044 0532 0130 00"
+    client.post("/admin/bankaccount/new/", data=form, follow_redirects=True)
+    db_session.expire_all()
+    saved = db_session.scalars(select(BankAccount).where(BankAccount.name == "Savings")).one()
+    assert (saved.iban, saved.currency) == ("DE89370400440532013000", "EUR")
+    finance = client_as("finance")
+    assert finance.get("/admin/bankaccount/").status_code == 200
+    form["name"] = "Finance's own"
+    form["csrf_token"] = csrf_token(finance, "/admin/bankaccount/")
+    refused = finance.post("/admin/bankaccount/new/", data=form)
+    assert refused.status_code == 403
+    assert db_session.scalar(select(func.count()).select_from(BankAccount)) == 1
