@@ -218,3 +218,13 @@ def test_money_out_and_foreign_currency_are_never_exact():
     assert propose(_line("100.00", "INV-2026-000005", is_credit=False), items) == []
     [foreign] = propose(_line("100.00", "INV-2026-000005", currency="USD"), items)
     assert foreign.confidence == "probable"
+
+
+def test_a_number_two_series_share_is_exact_only_with_its_prefix():
+    inv = _invoice(1, 7, "119.00")
+    exp = OpenInvoice(**{**inv.__dict__, "id": 2, "reference": "EXP-2026-000007"})
+    items = OpenItems([inv, exp])
+    [both] = propose(_line("119.00", text="2026-000007"), items)
+    assert both.confidence == "probable" and "INV-2026-000007, EXP-2026-000007" in both.reason
+    [named] = propose(_line("119.00", text="EXP-2026-000007"), items)
+    assert named.confidence == "exact" and named.allocations[0][0].id == 2

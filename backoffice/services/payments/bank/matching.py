@@ -92,7 +92,11 @@ class Proposal:
 
 
 def _numbers(text: str, items: OpenItems) -> tuple[list[OpenInvoice], list[tuple[int, str]]]:
-    """Open invoices whose numbers the text names, and the numbers it names that are none."""
+    """Open invoices whose numbers the text names, and the numbers it names that are none.
+
+    A number two series share (INV-2026-7 and EXP-2026-7), typed without its prefix, names
+    both: the proposal then lists both and cannot be exact.
+    """
     found: list[OpenInvoice] = []
     unknown: list[tuple[int, str]] = []
     for letters, year, counter in NUMBER.findall(text.upper()):
@@ -103,7 +107,7 @@ def _numbers(text: str, items: OpenItems) -> tuple[list[OpenInvoice], list[tuple
             continue
         if not candidates:
             unknown.append((int(year), counter))
-        found.extend(c for c in candidates[:1] if c not in found)
+        found.extend(c for c in candidates if c not in found)
     return found, unknown
 
 
