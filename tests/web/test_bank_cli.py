@@ -11,9 +11,12 @@ from tests import factories
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bank"
 
 
-def _world(db_session, company):
-    clerk = factories.make_user(db_session, Role.FINANCE, companies=[company])
-    factories.make_bank_world(db_session, clerk, company)
+def _world(db_session, company, invoices=True):
+    if invoices:
+        clerk = factories.make_user(db_session, Role.FINANCE, companies=[company])
+        factories.make_bank_world(db_session, clerk, company)
+    else:
+        factories.make_bank_account(db_session, company)
     db_session.commit()
 
 
@@ -33,7 +36,7 @@ def test_import_prints_what_was_found_and_nothing_twice(app, db_session, company
 
 
 def test_a_bad_file_exits_2_and_stores_nothing(app, db_session, company):
-    _world(db_session, company)
+    _world(db_session, company, invoices=False)
     result = app.test_cli_runner().invoke(
         args=["bank", "import", str(FIXTURES / "malformed.csv"), "--company", company.name]
     )
@@ -44,7 +47,7 @@ def test_a_bad_file_exits_2_and_stores_nothing(app, db_session, company):
 
 
 def test_an_unknown_account_is_named(app, db_session, company):
-    _world(db_session, company)
+    _world(db_session, company, invoices=False)
     result = app.test_cli_runner().invoke(
         args=[
             "bank",
