@@ -1,4 +1,4 @@
-"""Command-line tools: flask db-upgrade, create-user, seed-demo, worker, sync."""
+"""Command-line tools: flask db-upgrade, create-user, seed-demo, worker, sync, bank."""
 
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from jobs.worker import run_worker
 from models import Company, Role
 
 from . import demo_data
+from .bank_commands import bank
 from .extensions import db
 from .services import audit, users
 from .services.errors import DomainError
@@ -96,5 +97,5 @@ def worker(burst: bool, queue_names: tuple[str, ...], simple: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for cmd in (db_upgrade, create_user, seed_demo, worker, sync):
+    for cmd in (db_upgrade, create_user, seed_demo, worker, sync, bank):
         app.cli.add_command(cmd)

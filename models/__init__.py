@@ -1,6 +1,13 @@
 """SQLAlchemy models: plain SQLAlchemy 2, no Flask."""
 
 from .audit import AuditEvent
+from .bank import (
+    BankAccount,
+    BankTransaction,
+    BankTransactionPayment,
+    MatchAllocation,
+    MatchProposal,
+)
 from .base import Base, utcnow
 from .card_payment import CheckoutSession, StripeEvent
 from .company import Company, NumberingSeries
@@ -9,6 +16,7 @@ from .customer_credit import CustomerCreditEntry
 from .document import DocumentFailure, StoredDocument
 from .email import EmailMessage
 from .enums import (
+    BankLineState,
     ConnectionStatus,
     CreditKind,
     DocumentKind,
@@ -17,6 +25,7 @@ from .enums import (
     EmailStatus,
     InvoiceKind,
     InvoiceStatus,
+    MatchConfidence,
     PaymentMethod,
     PaymentSource,
     Role,
@@ -51,6 +60,10 @@ __all__ = [
     "AccountingConnection",
     "AccountingMapping",
     "AuditEvent",
+    "BankAccount",
+    "BankLineState",
+    "BankTransaction",
+    "BankTransactionPayment",
     "Base",
     "CheckoutSession",
     "Company",
@@ -69,6 +82,9 @@ __all__ = [
     "InvoiceLine",
     "InvoiceStatus",
     "InvoiceTaxTotal",
+    "MatchAllocation",
+    "MatchConfidence",
+    "MatchProposal",
     "NumberingSeries",
     "Payment",
     "PaymentAccountMapping",

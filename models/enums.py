@@ -64,6 +64,20 @@ class CreditKind(StrEnum):
     REVERSAL = "reversal"  # either way: a reversed payment or refund took or gave it back
 
 
+class BankLineState(StrEnum):
+    """Where an imported bank line stands with finance."""
+
+    UNMATCHED = "unmatched"  # no invoice found: finance books it by hand or ignores it
+    PROPOSED = "proposed"  # matches are proposed, waiting for a person to confirm
+    BOOKED = "booked"  # its money is booked as payments
+    IGNORED = "ignored"  # not invoice money (fees, transfers), with a reason
+
+
+class MatchConfidence(StrEnum):
+    EXACT = "exact"  # our number or reference, the right currency and the exact open amount
+    PROBABLE = "probable"  # likely, but a person must look (amount, payer, typo)
+
+
 class StripeEventOutcome(StrEnum):
     """What the back office did with a Stripe webhook event."""
 

@@ -16,6 +16,7 @@ from backoffice.services.invoicing.drafts import LineInput
 from backoffice.services.payments import ledger
 from backoffice.services.users import hash_password
 from models import (
+    BankAccount,
     Company,
     Customer,
     Invoice,
@@ -275,3 +276,50 @@ def make_quarter_of_business(session: Session, actor: User, company: Company) ->
     lifecycle.void(session, actor, void, "Typo")
     session.flush()
     return {"invoices": [jan, feb_usd, feb_jpy, mar, settled], "notes": [note, full]}
+
+
+def make_bank_account(session: Session, company: Company, **overrides: Any) -> BankAccount:
+    """Add the company's account DE89 3704 0044 0532 0130 00, with a German CSV mapping."""
+    values: dict[str, Any] = {
+        "company_id": company.id,
+        "name": "Main account",
+        "iban": "DE89370400440532013000",
+        "currency": company.base_currency,
+        "csv_delimiter": ";",
+        "csv_header_rows": 1,
+        "csv_date_column": "Buchungstag",
+        "csv_date_format": "%d.%m.%Y",
+        "csv_amount_column": "Betrag",
+        "csv_currency_column": "Währung",
+        "csv_text_column": "Verwendungszweck",
+        "csv_counterparty_column": "Auftraggeber",
+        "csv_counterparty_iban_column": "IBAN",
+        "csv_decimal_comma": True,
+        "csv_thousands_separator": ".",
+    }
+    values.update(overrides)
+    account = BankAccount(**values)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def make_bank_world(session: Session, actor: User, company: Company) -> dict[str, Any]:
+    """A bank account and eight open invoices numbered INV-2026-000001..8 for three customers,
+    as tests/fixtures/bank/ statements pay them (totals at 19 %: 119.00, 238.00, 357.00,
+    476.00, then 11.90, 23.80 and 35.70 for one customer, and 595.00)."""
+    vat = make_tax_rate(session, "19")
+    muller = make_customer(session, company, name="Müller Maschinenbau GmbH")
+    acme = make_customer(session, company, name="Acme Trading Ltd")
+    kaisha = make_customer(session, company, name="Kaisha KK")
+    owners = [muller, muller, acme, acme, kaisha, kaisha, kaisha, muller]
+    prices = ["100.00", "200.00", "300.00", "400.00", "10.00", "20.00", "30.00", "500.00"]
+    invoices = [
+        make_issued_invoice(session, actor, owner, [line(vat, "1", price)])
+        for owner, price in zip(owners, prices, strict=True)
+    ]
+    return {
+        "account": make_bank_account(session, company),
+        "invoices": invoices,
+        "customers": {"muller": muller, "acme": acme, "kaisha": kaisha},
+    }

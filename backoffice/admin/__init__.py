@@ -6,6 +6,7 @@ from flask_admin.theme import Bootstrap4Theme
 
 from models import (
     AuditEvent,
+    BankAccount,
     Company,
     Customer,
     CustomerCreditEntry,
@@ -27,9 +28,11 @@ from .invoicing.invoices import InvoiceAdmin
 from .invoicing.records import CustomerAdmin, ProductAdmin
 from .invoicing.settings import NumberingSeriesAdmin, TaxRateAdmin
 from .jobs import JobsView
+from .payments.bank_accounts import BankAccountAdmin
 from .payments.card_events import StripeEventAdmin
 from .payments.credit_ledger import CustomerCreditAdmin
 from .payments.payment_list import PaymentAdmin
+from .payments.reconciliation import ReconciliationView
 from .reports.view import ReportsView
 from .search.view import SearchView
 from .security.account import AccountView
@@ -64,12 +67,18 @@ def init_app(app: Flask) -> None:
                 name="Customer credit",
                 endpoint="customercredit",
             ),
+            ReconciliationView(
+                name="Bank reconciliation", category="Records", endpoint="bank", url="bank"
+            ),
             ReportsView(name="Reports", endpoint="reports", url="/admin/reports"),
             StripeEventAdmin(
                 StripeEvent, db, category="Records", name="Card events", endpoint="stripeevent"
             ),
             CompanyAdmin(Company, db, category="Settings", endpoint="company"),
             UserAdmin(User, db, category="Settings", endpoint="user"),
+            BankAccountAdmin(
+                BankAccount, db, category="Settings", name="Bank accounts", endpoint="bankaccount"
+            ),
             TaxRateAdmin(TaxRate, db, category="Settings", name="Tax rates", endpoint="taxrate"),
             NumberingSeriesAdmin(
                 NumberingSeries,

@@ -1,18 +1,18 @@
 """The payments list: for reading and export; payments are recorded on the invoice screen.
 
 Filters: method, source and payment date, each served by an index that follows the list's
-order (newest first), and the company (the reports' links). There is no reconciliation state
-to filter on yet: bank statements are not imported (issue 12, item 2).
+order (newest first), the company (the reports' links), and whether a payment was booked
+from a bank statement line (reconciled; the link table's primary key answers per payment).
 """
 
 from typing import Any
 
-from flask_admin.contrib.sqla.filters import IntEqualFilter
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, IntEqualFilter
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, exists
 from sqlalchemy.orm import selectinload
 
-from models import Payment, PaymentMethod, PaymentSource
+from models import BankTransactionPayment, Payment, PaymentMethod, PaymentSource
 
 from ...services.money import format_money
 from ..secured import SecuredModelView
@@ -40,6 +40,24 @@ def note_column(view: Any, context: Any, model: Payment, name: str) -> Markup:
     return escape(model.reason)
 
 
+class ReconciledFilter(BaseSQLAFilter):
+    """Booked from a bank statement line, or not (typed by hand, card, customer credit)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            Payment.id,
+            "Reconciliation",
+            options=[("bank", "booked from a bank line"), ("none", "not from a bank line")],
+        )
+
+    def apply(self, query: Any, value: str, alias: Any = None) -> Any:
+        linked = exists().where(BankTransactionPayment.payment_id == Payment.id)
+        return query.filter(linked if value == "bank" else ~linked)
+
+    def operation(self) -> str:
+        return "is"
+
+
 class PaymentAdmin(SecuredModelView):
     """Payments are recorded from the invoice screen; this list is for reading and export."""
 
@@ -61,6 +79,7 @@ class PaymentAdmin(SecuredModelView):
         "source",
         "payment_date",
         IntEqualFilter(Payment.company_id, "Company id"),
+        ReconciledFilter(),
     ]
     # Filters offer the closed vocabularies as lists, not free text.
     column_choices = {"method": _choices(PaymentMethod), "source": _choices(PaymentSource)}

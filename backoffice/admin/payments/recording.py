@@ -13,6 +13,7 @@ from ...extensions import db
 from ...services.errors import DomainError
 from ...services.money import format_money
 from ...services.payments import customer_credit, ledger, reversal
+from ...services.payments.bank.references import printed_creditor_reference
 from ...services.permissions import Action, can
 from ..confirmed import ConfirmedActionsMixin
 from ..secured import MAX_ID
@@ -36,6 +37,7 @@ def payment_context(invoice: Invoice) -> dict[str, Any]:
         "may_reverse": may_pay,
         "credit_available": customer_credit.applicable(db.session, invoice),
         "may_apply_credit": may_pay,
+        "creditor_reference": printed_creditor_reference(invoice.id),
     }
 
 

@@ -33,6 +33,7 @@ from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessPolicy
 
 from models import Invoice, InvoiceKind, InvoiceStatus
 
+from ..payments.bank.references import printed_creditor_reference
 from .documents import RenderFailed
 from .pdf_format import Formatter, fill, nl2br, tax_rows
 from .pdf_labels import DEFAULT_LANGUAGE, LABELS, labels_for
@@ -152,6 +153,8 @@ def invoice_context(invoice: Invoice, assets_dir: Path | None = None) -> dict[st
         "show_discount": any(line.discount_percent for line in lines),
         "logo": logo_file(company.logo_path, assets_dir),
         "iban": stdnum_iban.format(company.iban) if company.iban else "",
+        # Quoted on a transfer, it lets the bank import match the payment to this invoice.
+        "creditor_reference": printed_creditor_reference(invoice.id) if invoice.id else "",
     }
 
 
