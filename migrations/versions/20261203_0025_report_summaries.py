@@ -9,8 +9,9 @@ reports now add up these rows for whole months (a few thousand per company), and
 balances per customer and per due date. Triggers on invoices and payments keep them in the
 same transaction as the change, whatever code path makes it: one INSERT ... ON CONFLICT DO
 UPDATE with increments per summary table, so two transactions never lose each other's
-update. Tax rows need no trigger of their own: they are written while the document is a
-draft (migration 0002 refuses them afterwards), and the document's issue adds them.
+update. They run at commit (deferred), one transaction per company at a time. Tax rows
+need no trigger of their own: they are written while the document is a draft (migration
+0002 refuses them afterwards), and the document's issue adds them.
 `report_summaries_rebuild()` recomputes the rows from the documents: this migration fills
 them with it, and bench/seed_large.py (whose COPY skips triggers) calls it after loading.
 """
@@ -31,6 +32,7 @@ NO_DECIMALS = (
 )
 THREE_DECIMALS = "BHD IQD JOD KWD LYD OMR TND".split()  # noqa: SIM905
 COUNTED = "status NOT IN ('draft', 'void')"
+LOCK_KEY = 25  # pg_advisory_xact_lock(LOCK_KEY, company_id): one company's summaries
 OPEN = "kind = 'invoice' AND status IN ('issued', 'partially_paid', 'sent')"
 TABLES = (
     "report_month_documents",
@@ -209,6 +211,10 @@ DECLARE
     new_open boolean := TG_OP <> 'DELETE' AND NEW.kind = 'invoice'
         AND NEW.status IN ('issued', 'partially_paid', 'sent');
 BEGIN
+    IF NOT (old_counted OR new_counted OR old_open OR new_open) THEN
+        RETURN NULL;  -- a draft: it counts nowhere
+    END IF;
+    PERFORM pg_advisory_xact_lock({LOCK_KEY}, coalesce(NEW.company_id, OLD.company_id));
     -- An issued document's content is frozen (migration 0002): it counts from its issue
     -- until it is voided, and only its balance moves meanwhile.
     IF old_counted AND new_counted AND (
@@ -272,6 +278,7 @@ BEGIN
     ) IS NOT DISTINCT FROM (NEW.invoice_id, NEW.payment_date, NEW.amount, NEW.method) THEN
         RETURN NULL;
     END IF;
+    PERFORM pg_advisory_xact_lock({LOCK_KEY}, coalesce(NEW.company_id, OLD.company_id));
     INSERT INTO report_month_payments AS s
         SELECT i.company_id, date_trunc('month', p.payment_date)::date, p.method, i.currency,
                sum(p.direction),
@@ -360,9 +367,15 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER report_invoices_summarise AFTER INSERT OR UPDATE OR DELETE ON invoices
+-- Deferred to the commit, under a lock per company: a transaction then takes its summary
+-- rows after every other lock it needs, and only one committing transaction per company
+-- takes them at a time. Taken as they came (a credit note moves its invoice's balance, then
+-- counts itself), two transactions could lock the same rows in opposite orders: a deadlock.
+CREATE CONSTRAINT TRIGGER report_invoices_summarise AFTER INSERT OR UPDATE OR DELETE
+    ON invoices DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION report_invoices_summarise();
-CREATE TRIGGER report_payments_summarise AFTER INSERT OR UPDATE OR DELETE ON payments
+CREATE CONSTRAINT TRIGGER report_payments_summarise AFTER INSERT OR UPDATE OR DELETE
+    ON payments DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION report_payments_summarise();
 -- Every base-currency amount is rounded to the base currency's minor units.
 CREATE TRIGGER report_companies_rebase AFTER UPDATE OF base_currency ON companies
