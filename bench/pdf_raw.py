@@ -16,8 +16,9 @@ machine slows them alike, each in a process of its own, and reports each one's m
 
 - now: backoffice.services.delivery.pdf, one layout pass;
 - two-pass: the renderer as it was before (issue 13), kept here only: the same template with
-  the fonts as @font-face and xhtml2pdf's <pdf:pagenumber>/<pdf:pagecount> in the footer,
-  through pisa.pisaDocument, which lays the document out twice to count its pages;
+  the fonts as @font-face, xhtml2pdf's <pdf:pagenumber>/<pdf:pagecount> in the footer and the
+  stylesheet of then (bench/pdf_before/_style.html), through pisa.pisaDocument, which lays
+  the document out twice to count its pages;
 - plain: a plain xhtml2pdf invoice template (embedded DejaVu fonts, a repeating table
   header, no page count) through pisa.pisaDocument: what the library costs without us.
 
@@ -39,7 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psutil
-from jinja2 import Template
+from jinja2 import ChoiceLoader, FileSystemLoader, Template
 from xhtml2pdf import pisa
 
 from backoffice.services.delivery import pdf
@@ -52,6 +53,11 @@ TWO_PASS_FONTS = """<style>
   @font-face { font-family: DejaVuSans; src: url("fonts/DejaVuSans.ttf"); }
   @font-face { font-family: DejaVuSansBold; src: url("fonts/DejaVuSans-Bold.ttf"); }
 </style>"""
+# The templates as they are, but for the stylesheet as it was: each cell of an even line had
+# its own background then.
+BEFORE = pdf._env.overlay(
+    loader=ChoiceLoader([FileSystemLoader(Path(__file__).parent / "pdf_before"), pdf._env.loader])
+)
 TWO_PASS_FOOTER = (
     '<td class="footer-page">{page} <pdf:pagenumber></pdf:pagenumber> {of}'
     " <pdf:pagecount></pdf:pagecount></td>"
@@ -87,7 +93,8 @@ def render_two_pass(invoice: Invoice) -> bytes:
     context = pdf.invoice_context(invoice)
     labels = context["labels"]
     html = (
-        pdf.render_html(context)
+        BEFORE.get_template("invoice.html")
+        .render(context)
         .replace("<style>", TWO_PASS_FONTS + "<style>", 1)
         .replace(
             '<td class="footer-page"></td>',

@@ -1,6 +1,8 @@
 """The one-pass renderer: the same document as the two-pass one, page labels where the footer
-puts them, the same bytes every time, fonts registered once and embedded as subsets."""
+puts them, the same bytes every time, fonts registered once and embedded as subsets, the
+cycle collector back on after each render."""
 
+import gc
 import io
 import re
 import shutil
@@ -15,6 +17,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 
 from backoffice.services.delivery import pdf
+from backoffice.services.delivery.documents import RenderFailed
 from backoffice.services.delivery.pdf_sample import build_invoice
 from bench.pdf_raw import render_two_pass
 
@@ -132,3 +135,13 @@ def test_fonts_are_registered_once_and_embedded_as_subsets():
     # Only the glyphs the invoice uses: a tenth of the 700 KiB faces.
     for family, size in embedded.items():
         assert size < pdf.FONT_FILES["DejaVuSans"].stat().st_size / 10, family
+
+
+def test_the_cycle_collector_runs_again_after_a_render_even_one_that_failed():
+    invoice = build_invoice(3)
+
+    pdf.render_invoice_pdf(invoice)
+    assert gc.isenabled()
+    with pytest.raises(RenderFailed):
+        pdf.render_invoice_pdf(invoice, time_limit=0.000001)
+    assert gc.isenabled()

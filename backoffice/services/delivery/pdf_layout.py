@@ -32,6 +32,8 @@ from xhtml2pdf.files import cleanFiles
 from xhtml2pdf.util import getBox
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc, PmlFrame, PmlPageTemplate
 
+from .pdf_story import lighten
+
 
 @dataclass(frozen=True)
 class PageLabel:
@@ -130,6 +132,7 @@ def xhtml_to_pdf(
     try:
         with use_policy(policy), render_budget(policy):
             pisaStory(html, path, encoding="utf-8", context=context)
+            lighten(context)
             return _build(context, page_label)
     finally:
         # Resources read while rendering sit in temporary files until this runs.
