@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .base import Base, utcnow
+from .bulk_run import BulkRun, BulkRunItem
 from .card_payment import CheckoutSession, StripeEvent
 from .company import Company, NumberingSeries
 from .customer import Customer
@@ -9,6 +10,9 @@ from .customer_credit import CustomerCreditEntry
 from .document import DocumentFailure, StoredDocument
 from .email import EmailMessage
 from .enums import (
+    BulkItemState,
+    BulkKind,
+    BulkState,
     ConnectionStatus,
     CreditKind,
     DocumentKind,
@@ -44,6 +48,11 @@ __all__ = [
     "AccountingMapping",
     "AuditEvent",
     "Base",
+    "BulkItemState",
+    "BulkKind",
+    "BulkRun",
+    "BulkRunItem",
+    "BulkState",
     "CheckoutSession",
     "Company",
     "ConnectionStatus",
