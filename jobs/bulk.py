@@ -46,13 +46,13 @@ def _work(run_id: int) -> str:
         stripe=StripeSettings.from_config(current_app.config),
     )
     worked = 0
-    while True:
-        with job_session() as session:
-            more = working.work_next(session, run_id, tools)
+    # One session for the loop, one transaction per invoice: what the last invoice loaded
+    # (the clerk, the company, a customer) stays loaded for the next.
+    with job_session() as session:
+        while working.work_next(session, run_id, tools):
             session.commit()
-        if not more:
-            break
-        worked += 1
+            worked += 1
+        session.commit()
     with job_session() as session:
         run = working.finish(session, run_id)
         # Built in the closing transaction: a crash while zipping leaves the run to be resumed.
