@@ -58,9 +58,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bulk_runs")),
     )
-    op.create_index(
-        "ix_bulk_runs_company_created", "bulk_runs", ["company_id", "created_at", "id"]
-    )
+    op.create_index("ix_bulk_runs_company_created", "bulk_runs", ["company_id", "created_at", "id"])
     op.create_index("ix_bulk_runs_created", "bulk_runs", ["created_at", "id"])
     op.create_index(
         "ix_bulk_runs_active",

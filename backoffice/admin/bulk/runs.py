@@ -117,4 +117,3 @@ class BulkRunAdmin(SecuredModelView):
                 skipped_total=skipped_total,
             )
         return super().render(template, **kwargs)
-

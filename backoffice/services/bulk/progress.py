@@ -28,7 +28,8 @@ class Problem:
 
 def title(run: BulkRun) -> str:
     """What the run does, e.g. "Issue drafts: 200 invoices of Nordlicht GmbH"."""
-    return f"{WHAT[BulkKind(run.kind)][0]}: {run.total_count} of {run.company.name}"
+    count = f"{run.total_count} invoice{'' if run.total_count == 1 else 's'}"
+    return f"{WHAT[BulkKind(run.kind)][0]}: {count} of {run.company.name}"
 
 
 def figures(run: BulkRun) -> dict:
