@@ -24,8 +24,10 @@ Timed, one phase after the other, on one clock:
 Then it checks: numbers exactly 1..N, no draft left, every invoice's email received exactly
 once, each with its own PDF attached (the invoice's number in the attachment's name, bytes
 starting with %PDF), every outbox row sent. It prints each phase's time, its rate per
-invoice, the PDFs already stored when the issue phase ended, the CPU seconds of the workers,
-PostgreSQL and this process, and the end-to-end time extrapolated linearly to 10,000.
+invoice, the PDFs already stored when the issue phase ended, the CPU seconds the workers,
+PostgreSQL and this process (SMTP server included) used per phase, and two extrapolations to
+10,000: the wall time scaled linearly, and the CPU used spread over the 2 cores (what the
+pipeline needs on a machine of its own; on a shared one the wall time also counts others).
 
 The database is dropped at the end unless --keep; the workers are stopped either way.
 """
@@ -228,17 +230,37 @@ def check(app, inbox: Inbox, count: int) -> list[str]:
     return problems
 
 
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    total = 0.0
+@dataclass(frozen=True)
+class Cpu:
+    """CPU seconds used so far, per process: the workers, PostgreSQL's, and this one."""
+
+    workers: dict[int, float]
+    postgres: dict[int, float]
+    bench: float
+
+    @classmethod
+    def now(cls, workers: list[subprocess.Popen]) -> "Cpu":
+        postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+        return cls(
+            _used([psutil.Process(w.pid) for w in workers]), _used(postgres), time.process_time()
+        )
+
+    def since(self, before: "Cpu") -> tuple[float, float, float]:
+        """Seconds used between before and now; a backend started meanwhile counts whole."""
+        return (
+            sum(t - before.workers.get(pid, 0.0) for pid, t in self.workers.items()),
+            sum(t - before.postgres.get(pid, 0.0) for pid, t in self.postgres.items()),
+            self.bench - before.bench,
+        )
+
+
+def _used(processes: list[psutil.Process]) -> dict[int, float]:
+    used = {}
     for process in processes:
         with suppress(psutil.Error):
             times = process.cpu_times()
-            total += times.user + times.system
-    return total
-
-
-def postgres_processes() -> list[psutil.Process]:
-    return [p for p in psutil.process_iter(["name"]) if p.info["name"] in ("postgres",)]
+            used[process.pid] = times.user + times.system
+    return used
 
 
 def bench(count: int, keep: bool) -> None:
@@ -255,10 +277,7 @@ def bench(count: int, keep: bool) -> None:
     redis = Redis.from_url(REDIS_URL)
     try:
         wait_until(lambda: len(Worker.all(connection=redis)) == WORKERS, "workers", 120, workers)
-        watched = [psutil.Process(w.pid) for w in workers]
-        postgres = postgres_processes()
-        cpu_before = (cpu_seconds(watched), cpu_seconds(postgres), time.process_time())
-
+        cpu_began = Cpu.now(workers)
         began = time.monotonic()
         clerk_id, draft_ids = create_drafts(app, count)
         created = time.monotonic()
@@ -269,17 +288,19 @@ def bench(count: int, keep: bool) -> None:
         )
         wait_until(lambda: run_state(app, issue_run) == "finished", "issue", 7200, workers)
         issued = time.monotonic()
+        cpu_issued = Cpu.now(workers)
         rendered_during_issue = stored_pdfs(app)
         start_run(app, clerk_id, lambda s, u: runs.start_send_unsent(s, u, date.today()))
         wait_until(lambda: len(inbox.raw) >= count, "the emails", 7200, workers)
         ended = inbox.last_at
+        cpu_ended = Cpu.now(workers)
         # A late duplicate would show here: give the queues a moment to settle.
         time.sleep(2)
-        cpu = (
-            cpu_seconds(watched) - cpu_before[0],
-            cpu_seconds(postgres) - cpu_before[1],
-            time.process_time() - cpu_before[2],
-        )
+        cpu = {
+            "issue (bulk run)": cpu_issued.since(cpu_began),
+            "render + email": cpu_ended.since(cpu_issued),
+            "end to end": cpu_ended.since(cpu_began),
+        }
         problems = check(app, inbox, count)
     finally:
         stop_workers(workers)
@@ -297,20 +318,28 @@ def bench(count: int, keep: bool) -> None:
 
 def report(count: int, create: float, issue: float, deliver: float, total: float, cpu) -> None:
     print(f"\nmonth end, {count:,} invoices of {LINES} lines, {WORKERS} --simple workers")
+    print("  phase                  wall      per invoice   CPU s: workers / PostgreSQL / bench")
     for name, seconds in (
         ("create", create),
         ("issue (bulk run)", issue),
         ("render + email", deliver),
         ("end to end", total),
     ):
-        print(f"  {name:<18} {seconds:8.1f} s  {1000 * seconds / count:7.1f} ms/invoice")
+        used = " / ".join(f"{c:.0f}" for c in cpu[name]) if name in cpu else ""
+        print(f"  {name:<18} {seconds:8.1f} s  {1000 * seconds / count:7.1f} ms    {used}")
     projected = total * 10_000 / count
     verdict = "met" if projected < TARGET_SECONDS_FOR_10K else "missed"
     print(
-        f"  10,000 extrapolated linearly: {projected / 60:.1f} min "
+        f"  10,000 extrapolated linearly from the wall time: {projected / 60:.1f} min "
         f"(target < {TARGET_SECONDS_FOR_10K // 60} min: {verdict})"
     )
-    print(f"  CPU s: workers {cpu[0]:.0f}, PostgreSQL {cpu[1]:.0f}, bench process {cpu[2]:.0f}")
+    # On a machine shared with others the wall time says more about them than about us: the
+    # CPU the pipeline itself used, spread over the 2 cores, bounds what it needs alone.
+    busy = sum(cpu["end to end"])
+    print(
+        f"  10,000 from the CPU used ({busy:.0f} s here, over 2 cores): "
+        f"{busy * 10_000 / count / 2 / 60:.1f} min if the machine were ours alone"
+    )
 
 
 def main() -> None:
