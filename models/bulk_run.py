@@ -74,10 +74,11 @@ class BulkRunItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("bulk_runs.id", ondelete="CASCADE"))
     position: Mapped[int]
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
+    # A draft deleted after the run was started leaves its item, with no invoice, behind.
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
     state: Mapped[str] = mapped_column(String(20), default=BulkItemState.PENDING.value)
     # What happened, in words: why it failed, or why nothing needed doing.
     reason: Mapped[str] = mapped_column(Text, default="")
     finished_at: Mapped[datetime | None]
 
-    invoice: Mapped[Invoice] = relationship()
+    invoice: Mapped[Invoice | None] = relationship()

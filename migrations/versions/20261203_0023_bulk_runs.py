@@ -71,7 +71,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("invoice_id", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=True),
         sa.Column("state", sa.String(20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
@@ -86,7 +86,7 @@ def upgrade() -> None:
             ["invoice_id"],
             ["invoices.id"],
             name=op.f("fk_bulk_run_items_invoice_id_invoices"),
-            ondelete="RESTRICT",
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bulk_run_items")),
         sa.UniqueConstraint(

@@ -13,6 +13,7 @@ from backoffice.extensions import db
 from backoffice.services.bulk import progress, runs, working
 from backoffice.services.bulk.steps import Tools
 from backoffice.services.delivery.storage import LocalStorage
+from backoffice.services.invoicing.drafts import delete_draft
 from bench.issue import copy_draft
 from jobs.bulk import run_bulk
 from jobs.relay import relay_once
@@ -238,17 +239,25 @@ def test_a_run_cancelled_before_it_began_never_starts(live_app, redis, world):
     )
 
 
-def test_one_bad_draft_fails_alone_with_its_reason(live_app, redis, world):
-    drafts = make_drafts(world, 3)
+def test_a_bad_or_deleted_draft_fails_alone_with_its_reason(live_app, redis, world):
+    drafts = make_drafts(world, 4)
     future = date.today() + timedelta(days=3)
     drafts[1].issue_date, drafts[1].due_date = future, future + timedelta(days=30)
     world.session.commit()
     run = start(world, BulkKind.ISSUE, drafts)
+    delete_draft(world.session, world.finance, drafts[2])  # still allowed while it waits
+    world.session.commit()
     run_jobs(live_app, redis, ("default",))
 
     run = fresh(world, run)
-    assert (run.done_count, run.failed_count) == (2, 1)
-    [problem], _ = progress.problems(world.session, run, BulkItemState.FAILED)
-    assert problem.invoice_id == drafts[1].id
-    assert problem.reason == "An invoice cannot be issued with a future date."
-    assert [i.number for i in issued(world)] == [1, 2]
+    assert (run.done_count, run.failed_count) == (2, 2)
+    failed, _ = progress.problems(world.session, run, BulkItemState.FAILED)
+    assert [(p.invoice_id, p.label, p.reason) for p in failed] == [
+        (None, "A deleted draft", "The draft was deleted before the run reached it."),
+        (
+            drafts[1].id,
+            f"Invoice draft #{drafts[1].id} ({world.customer.name})",
+            "An invoice cannot be issued with a future date.",
+        ),
+    ]
+    assert [i.id for i in issued(world)] == [drafts[0].id, drafts[3].id]

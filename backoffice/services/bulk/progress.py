@@ -21,7 +21,7 @@ WHAT = {
 class Problem:
     """An invoice the run did not act on, and why."""
 
-    invoice_id: int
+    invoice_id: int | None  # None: a draft deleted since
     label: str  # "Invoice INV-2026-000012 (Acme Ltd)"
     reason: str
 
@@ -95,7 +95,11 @@ def problems(session: Session, run: BulkRun, state: BulkItemState) -> tuple[list
         .limit(LISTED)
     )
     listed = [
-        Problem(item.invoice_id, f"{item.invoice} ({item.invoice.customer.name})", item.reason)
+        Problem(
+            item.invoice_id,
+            f"{item.invoice} ({item.invoice.customer.name})" if item.invoice else "A deleted draft",
+            item.reason,
+        )
         for item in items
     ]
     return listed, total

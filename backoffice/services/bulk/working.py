@@ -46,8 +46,11 @@ def work_next(session: Session, run_id: int, tools: Tools) -> bool:
         return False
     actor = session.get(User, run.created_by_id)
     audit.set_actor(session, audit.Actor(user_id=actor.id, email=actor.email))
-    invoice = session.get(Invoice, item.invoice_id)
-    state, reason = STEPS[BulkKind(run.kind)](session, actor, invoice, tools)
+    invoice = session.get(Invoice, item.invoice_id) if item.invoice_id is not None else None
+    if invoice is None:
+        state, reason = BulkItemState.FAILED, "The draft was deleted before the run reached it."
+    else:
+        state, reason = STEPS[BulkKind(run.kind)](session, actor, invoice, tools)
     session.execute(
         update(BulkRunItem)
         .where(BulkRunItem.id == item.id)
