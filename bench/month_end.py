@@ -240,7 +240,12 @@ class Cpu:
 
     @classmethod
     def now(cls, workers: list[subprocess.Popen]) -> "Cpu":
-        postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+        # Only the backends of the bench's database: the server is shared with others.
+        postgres = [
+            p
+            for p in psutil.process_iter(["name", "cmdline"])
+            if p.info["name"] == "postgres" and DATABASE_NAME in " ".join(p.info["cmdline"] or ())
+        ]
         return cls(
             _used([psutil.Process(w.pid) for w in workers]), _used(postgres), time.process_time()
         )
