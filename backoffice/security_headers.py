@@ -14,12 +14,15 @@ from flask import Flask, Response, g, request
 
 # Flask-Admin 2.2 still writes a few event-handler attributes and `javascript:void(0)` links,
 # which cannot carry a nonce: these exact ones (add a draft line, confirm a delete, open a
-# filter, its do-nothing links) are allowed by hash.
+# filter, its do-nothing links, the invoice list's bulk actions) are allowed by hash.
 ADMIN_HANDLERS = (
     "faForm.addInlineField(this, 'lines');",
     "return faHelpers.safeConfirm('Are you sure you want to delete this record?');",
     "return false;",
     "javascript:void(0)",
+    "return modelActions.execute('bulk_issue');",
+    "return modelActions.execute('bulk_send');",
+    "return modelActions.execute('bulk_zip');",
 )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .bulk import run_bulk
 from .email import send_email
 from .pdf import render_invoice_pdf
 from .sync import push_sync_record
@@ -39,4 +40,7 @@ KINDS: Mapping[str, JobKind] = {
     "push_sync_record": JobKind(
         push_sync_record, queue="sync", timeout_seconds=300, result_ttl_seconds=0
     ),
+    # A month end's run issues thousands of invoices in one job (about 10 ms each); a killed
+    # one is retried and resumes at its first unfinished invoice. The run's row is the record.
+    "run_bulk": JobKind(run_bulk, queue="default", timeout_seconds=3600, result_ttl_seconds=0),
 }

@@ -1,9 +1,10 @@
 """The relay: the database says what work is due, and Redis gets whatever it lost or never had.
 
 A job enqueued while Redis was down, or lost when Redis restarted, would otherwise be gone;
-the outbox rows, issued invoices and pending sync records are the truth. Each pass enqueues,
-under the same deterministic job id, every due job Redis does not hold. Workers run a pass
-with their own maintenance, at start and every WORKER_MAINTENANCE_SECONDS (jobs/worker.py).
+the outbox rows, issued invoices, pending sync records and unfinished bulk runs are the truth.
+Each pass enqueues, under the same deterministic job id, every due job Redis does not hold.
+Workers run a pass with their own maintenance, at start and every WORKER_MAINTENANCE_SECONDS
+(jobs/worker.py).
 """
 
 import logging
@@ -13,6 +14,7 @@ from flask import Flask
 from rq.job import Job
 from sqlalchemy.orm import Session
 
+from backoffice.services.bulk import runs as bulk_runs
 from backoffice.services.delivery import documents, outbox
 from backoffice.services.sync import records as sync_records
 from backoffice.services.work import JobRequest
@@ -39,10 +41,12 @@ def due_requests(
     invoices = documents.awaiting_render(
         session, issued_before=now - grace, since=now - RENDER_WINDOW
     )
+    bulk = bulk_runs.catch_up_requests(session, started_before=now - grace)
     return [
         *(documents.render_request(invoice) for invoice in invoices),
         *(outbox.delivery_request(message) for message in messages),
         *syncs,
+        *bulk,
     ]
 
 

@@ -9,6 +9,7 @@ from .bank import (
     MatchProposal,
 )
 from .base import Base, utcnow
+from .bulk_run import BulkRun, BulkRunItem
 from .card_payment import CheckoutSession, StripeEvent
 from .company import Company, NumberingSeries
 from .customer import Customer
@@ -17,6 +18,9 @@ from .document import DocumentFailure, StoredDocument
 from .email import EmailMessage
 from .enums import (
     BankLineState,
+    BulkItemState,
+    BulkKind,
+    BulkState,
     ConnectionStatus,
     CreditKind,
     DocumentKind,
@@ -65,6 +69,11 @@ __all__ = [
     "BankTransaction",
     "BankTransactionPayment",
     "Base",
+    "BulkItemState",
+    "BulkKind",
+    "BulkRun",
+    "BulkRunItem",
+    "BulkState",
     "CheckoutSession",
     "Company",
     "ConnectionStatus",

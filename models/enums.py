@@ -152,3 +152,27 @@ class SyncStatus(StrEnum):
     SYNCED = "synced"
     FAILED = "failed"
     CONFLICT = "conflict"
+
+
+class BulkKind(StrEnum):
+    """What a bulk run does to each of its invoices."""
+
+    ISSUE = "issue"  # issue the selected drafts
+    SEND = "send"  # email the selected issued invoices
+    ZIP = "zip"  # one ZIP of the selected invoices' PDFs
+    SEND_UNSENT = "send_unsent"  # email every issued invoice of a company never emailed
+
+
+class BulkState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+    STOPPED = "stopped"  # the job failed for good; Retry on the Jobs screen resumes it
+
+
+class BulkItemState(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"  # nothing to do: another run or person did it already
+    FAILED = "failed"

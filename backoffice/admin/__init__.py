@@ -7,6 +7,7 @@ from flask_admin.theme import Bootstrap4Theme
 from models import (
     AuditEvent,
     BankAccount,
+    BulkRun,
     Company,
     Customer,
     CustomerCreditEntry,
@@ -22,6 +23,7 @@ from models import (
 from ..extensions import db
 from ..security_headers import csp_nonce
 from .audit import AuditEventAdmin
+from .bulk.runs import BulkRunAdmin
 from .formatting import register_filters
 from .home import HomeView
 from .invoicing.invoices import InvoiceAdmin
@@ -57,6 +59,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         admin.add_views(
             InvoiceAdmin(Invoice, db, name="Invoices", endpoint="invoice"),
+            BulkRunAdmin(BulkRun, db, category="Records", name="Bulk runs", endpoint="bulkrun"),
             CustomerAdmin(Customer, db, category="Records", endpoint="customer"),
             ProductAdmin(Product, db, category="Records", endpoint="product"),
             PaymentAdmin(Payment, db, category="Records", endpoint="payment"),

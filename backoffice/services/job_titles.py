@@ -40,6 +40,8 @@ def job_titles(session: Session, jobs: Sequence[tuple[str, tuple]]) -> list[str]
             titles.append(f"Email {what} to {message.recipients}")
         elif name == "render_invoice_pdf" and args and args[0] in invoices:
             titles.append(f"Render PDF of {invoices[args[0]].reference}")
+        elif name == "run_bulk" and args:
+            titles.append(f"Bulk run {args[0]} (Records, Bulk runs)")
         else:  # a kind without words yet, or its record is gone: its name, readable
             titles.append(name.replace("_", " ").capitalize())
     return titles

@@ -25,6 +25,7 @@ class Action(StrEnum):
     APPROVE = "approve"
     RETRY_JOBS = "retry_jobs"
     RUN_SYNC = "run_sync"
+    RUN_BULK = "run_bulk"
     MANAGE_SETTINGS = "manage_settings"
 
 
@@ -48,6 +49,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_REPORTS,
             Action.RETRY_JOBS,
             Action.RUN_SYNC,
+            Action.RUN_BULK,
         }
     ),
     Role.SUPPORT: frozenset({Action.VIEW, Action.EDIT_CUSTOMER, Action.EDIT_DRAFT, Action.RESEND}),
@@ -112,6 +114,7 @@ ACTION_WORDS: dict[Action, str] = {
     Action.VIEW_REPORTS: "Reading reports",
     Action.APPROVE: "Approving credit notes and write-offs",
     Action.RETRY_JOBS: "Retrying background jobs",
+    Action.RUN_BULK: "Running bulk actions on invoices",
     Action.MANAGE_SETTINGS: "Managing users, companies and settings",
 }
 

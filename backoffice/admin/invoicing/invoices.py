@@ -25,6 +25,7 @@ from ...services.scoping import visible_company_ids
 from ...services.search.invoice_list import invoice_list_clause
 from ...services.search.terms import Terms, normalise, problem_with
 from .. import validators
+from ..bulk.actions import BulkActionsMixin
 from ..delivery.actions import DeliveryMixin
 from ..form_rules import Included, RenderedHidden
 from ..formatting import money_column
@@ -41,7 +42,13 @@ from .page import page_context
 
 
 class InvoiceAdmin(
-    EntryMixin, LifecycleMixin, PaymentMixin, CardLinkMixin, DeliveryMixin, SecuredModelView
+    EntryMixin,
+    LifecycleMixin,
+    PaymentMixin,
+    CardLinkMixin,
+    DeliveryMixin,
+    BulkActionsMixin,
+    SecuredModelView,
 ):
     create_permission = edit_permission = Action.EDIT_DRAFT
     delete_permission = Action.DELETE_DRAFT
@@ -51,6 +58,7 @@ class InvoiceAdmin(
         | CardLinkMixin.card_link_actions
         | DeliveryMixin.delivery_actions
         | EntryMixin.entry_actions
+        | BulkActionsMixin.bulk_actions
     )
 
     list_reads_replica = True

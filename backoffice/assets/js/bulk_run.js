@@ -1,0 +1,48 @@
+// A bulk run's page: while the run works, ask the server every 2 s where it stands and move
+// the progress bar and counts; once it has ended, reload for the summary of what failed.
+(function () {
+  'use strict';
+  var run = document.getElementById('run');
+  if (!run || run.dataset.active !== 'true') return;
+  var delay = 2000;
+
+  function show(state) {
+    run.querySelector('[data-bar="done"]').style.width = state.done_percent + '%';
+    run.querySelector('[data-bar="failed"]').style.width = state.failed_percent + '%';
+    ['done', 'failed', 'left'].forEach(function (key) {
+      run.querySelector('[data-count="' + key + '"]').textContent = state[key];
+    });
+    run.querySelector('[role="progressbar"]').setAttribute('aria-valuenow', state.done + state.failed);
+    run.querySelector('[data-summary]').textContent = state.summary;
+    var badge = document.getElementById('run-state');
+    if (badge) badge.textContent = state.state;
+    var cancel = document.querySelector('#run-cancel button');
+    if (cancel && state.cancelling) {
+      cancel.disabled = true;
+      cancel.textContent = 'Cancelling…';
+    }
+  }
+
+  function poll() {
+    fetch(run.dataset.endpoint, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      .then(function (response) {
+        // Signed out, refused or gone: asking again would not change that.
+        if (response.status >= 400 && response.status < 500) return null;
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        return response.json();
+      })
+      .then(function (state) {
+        if (!state) return;
+        delay = 2000;
+        show(state);
+        if (state.active) window.setTimeout(poll, delay);
+        else window.location.reload(); // the summary lists what failed and why
+      })
+      .catch(function () {
+        delay = Math.min(delay * 2, 30000); // the server is busy or away: ask less often
+        window.setTimeout(poll, delay);
+      });
+  }
+
+  window.setTimeout(poll, delay);
+})();
