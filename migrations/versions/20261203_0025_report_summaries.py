@@ -1,7 +1,7 @@
 """Report summaries kept by triggers: monthly figures and open balances per company
 
 Revision ID: 0025
-Revises: 0021
+Revises: 0024
 Create Date: 2026-12-03 08:00:00
 
 At a million invoices a report that adds up the documents themselves takes 0.2 to 3 s. The
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0025"
-down_revision: str | None = "0021"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
