@@ -17,14 +17,17 @@ round-robin, one transaction each, committed at once: load the clerk and the dra
 
 - issues/s: drafts / (last commit - first start);
 - per issue, p50/p95: the whole transaction (load, issue, commit), and the service alone
-  (`lifecycle.issue`, wall and CPU time of the issuing process);
+  (`lifecycle.issue`, wall and CPU time of the issuing process); the mean CPU time of the
+  issuing process per issue, whole transaction and service (on a shared machine the rate
+  depends on the neighbours, this much less);
 - statements per issue (the service's, and with the loads and the commit), counted with
   SQLAlchemy's `before_cursor_execute` event.
 
 Then the run's series is checked: numbers exactly 1..N (no gap, no duplicate), the counter at
 N, no draft left, every issue date in number order.
 
-The database is dropped and created at the start, and dropped at the end unless --keep.
+The database (--database, default `backoffice_bench_issue`) is dropped and created at the
+start, and dropped at the end unless --keep.
 """
 
 import argparse
@@ -48,18 +51,22 @@ TODAY = date(2026, 6, 30)
 LINES = 10
 TARGET_SINGLE_MS = 15.0
 TARGET_RATE = 200.0
-COUNTER_UPDATE = "UPDATE numbering_series"
+COUNTER_UPDATE = "UPDATE numbering_series"  # alone, or inside the statement that issues
 
 
 @dataclass
 class Sample:
     total_ms: float
+    total_cpu_ms: float
     service_ms: float
     service_cpu_ms: float
     service_statements: int
     statements: int
-    counter_wait_ms: float  # the counter's UPDATE, mostly waiting for other issuers' commits
-    counter_held_ms: float  # from the counter's UPDATE to the end of the commit
+    # The statement with the counter's UPDATE (alone before issue 9's last step, now with the
+    # invoice's UPDATE and the audit rows), mostly waiting for other issuers' commits; and
+    # from its end to the end of the commit, the rest of the time the row stays locked.
+    counter_wait_ms: float
+    counter_held_ms: float
 
 
 @dataclass
@@ -144,12 +151,20 @@ class StatementCounter:
 
     def _before(self, conn, cursor, statement: str, *args) -> None:
         self.count += 1
-        if statement.startswith(COUNTER_UPDATE):
+        if COUNTER_UPDATE in statement:
             self.counter_started = time.perf_counter()
 
     def _after(self, conn, cursor, statement: str, *args) -> None:
-        if statement.startswith(COUNTER_UPDATE):
+        if COUNTER_UPDATE in statement:
             self.counter_taken = time.perf_counter()
+
+
+def app_engine(url: str):
+    """An engine with the web app's options (backoffice/config.py) that matter here: no
+    server-side prepared statements, a ping when a connection is taken from the pool."""
+    return create_engine(
+        url, pool_size=1, pool_pre_ping=True, connect_args={"prepare_threshold": None}
+    )
 
 
 def issue_one(
@@ -157,6 +172,7 @@ def issue_one(
 ) -> Sample:
     """Issue one draft in its own transaction, committed; measure it."""
     started, first_statement = time.perf_counter(), counter.count
+    started_cpu = time.process_time()
     with Session(engine) as session:
         user = session.get(User, user_id)
         invoice = session.get(Invoice, invoice_id)
@@ -170,6 +186,7 @@ def issue_one(
     finished = time.perf_counter()
     return Sample(
         total_ms=(finished - started) * 1000,
+        total_cpu_ms=(time.process_time() - started_cpu) * 1000,
         service_ms=service_ms,
         service_cpu_ms=service_cpu_ms,
         service_statements=service_statements,
@@ -182,7 +199,7 @@ def issue_one(
 def run_worker(url: str, warm_up: tuple, work: tuple, barrier, results) -> None:
     """Issue the warm-up share, wait for the others, then issue the timed share."""
     audit.install()
-    engine = create_engine(url, pool_size=1)
+    engine = app_engine(url)
     counter = StatementCounter(engine)
     result = WorkerResult()
     for user_id, invoice_id in warm_up:
@@ -260,6 +277,7 @@ def report(workers: int, results: list[WorkerResult], drafts: int) -> float:
     total = [s.total_ms for s in samples]
     service = [s.service_ms for s in samples]
     cpu = [s.service_cpu_ms for s in samples]
+    total_cpu = statistics.mean(s.total_cpu_ms for s in samples)
     statements = statistics.mean(s.service_statements for s in samples)
     wait = [s.counter_wait_ms for s in samples]
     held = [s.counter_held_ms for s in samples]
@@ -269,11 +287,13 @@ def report(workers: int, results: list[WorkerResult], drafts: int) -> float:
         f"p95 {percentile(total, 0.95):.1f} ms\n"
         f"  service (lifecycle.issue): p50 {percentile(service, 0.5):.1f} ms, "
         f"p95 {percentile(service, 0.95):.1f} ms; CPU p50 {percentile(cpu, 0.5):.1f} ms\n"
+        f"  CPU per issue (mean): {total_cpu:.1f} ms with loads and commit, "
+        f"{statistics.mean(cpu):.1f} ms in the service\n"
         f"  statements per issue: service {statements:.1f}, "
         f"with loads and commit {statistics.mean(s.statements for s in samples):.1f}\n"
-        f"  counter row: waited for p50 {percentile(wait, 0.5):.1f} ms, "
-        f"p95 {percentile(wait, 0.95):.1f} ms; held p50 {percentile(held, 0.5):.1f} ms, "
-        f"p95 {percentile(held, 0.95):.1f} ms"
+        f"  counter statement: p50 {percentile(wait, 0.5):.1f} ms, "
+        f"p95 {percentile(wait, 0.95):.1f} ms; then held until committed: "
+        f"p50 {percentile(held, 0.5):.1f} ms, p95 {percentile(held, 0.95):.1f} ms"
     )
     return rate
 
@@ -299,13 +319,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--warm-up", type=int, default=10, help="warm-up issues per worker")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--database", default=DATABASE_NAME, help="bench database (recreated)")
     args = parser.parse_args()
-    create_database(DATABASE_NAME)
+    create_database(args.database)
     try:
-        bench(database_url(DATABASE_NAME), args)
+        bench(database_url(args.database), args)
     finally:
         if not args.keep:
-            drop_database(DATABASE_NAME)
+            drop_database(args.database)
 
 
 if __name__ == "__main__":

@@ -15,28 +15,39 @@ with `alembic upgrade head`; a name without "bench", "large" or "test" in it is 
    sign in;
 2. COPY loads customers (one per 10 invoices: 100,000 at 1M) and, streamed in chunks that a
    second process generates while PostgreSQL loads the previous one, --invoices invoices over
-   three years up to --end-date with about 10 lines each (1 to 19), their per-rate tax rows,
-   payments and about 3 % more credit notes (bench/seed_large_rows.py says how amounts, dates
-   and states are drawn). Every status occurs: draft, issued, sent, partially paid, paid,
-   void, and paid by a full credit note. Building the rows in Python is the bottleneck: in a
-   process of its own (bench/seed_large_producer.py) it has a core to itself;
-3. the numbering counters are set to the last number of each series (numbers are gapless and
+   three years up to --end-date, their per-rate tax rows, payments and about 3 % more credit
+   notes (bench/seed_large_rows.py says how amounts, dates and states are drawn). Every status
+   occurs: draft, issued, sent, partially paid, paid, void, and paid by a full credit note.
+   Building the rows in Python is the bottleneck: in a process of its own
+   (bench/seed_large_producer.py) it has a core to itself;
+3. the lines (about 10 per document, 1 to 19) are made by PostgreSQL in one INSERT ... SELECT
+   (LINES_SQL): the stream prices a pool of line templates per company and kind of customer
+   once, COPYs them, and then names per document only which templates it took, in order (it
+   still adds up their nets for the document's totals and tax rows). Ten million lines are
+   neither formatted by Python nor parsed by COPY;
+4. the numbering counters are set to the last number of each series (numbers are gapless and
    follow issue dates, so issuing today continues each series) and the id sequences to the
-   last id; then ANALYZE.
+   last id; the load commits;
+5. the indexes are built on two connections at once (build_indexes), then the unique
+   constraints are put back over their indexes; then ANALYZE. A step that needs the loaded
+   data and its indexes (a backfill of summary rows, say) goes between build_indexes and
+   analyze in main().
 
 The load is one transaction with `SET LOCAL session_replication_role = replica`: that skips the
 triggers of migration 0002 (which freeze issued invoices, their lines and tax rows, and would
 look up the invoice once per line) and the foreign key checks, and it ends with the
 transaction, so no trigger is left disabled if the seed fails. It needs a superuser (the
 local `postgres`). The tables are truncated in the same transaction so COPY can FREEZE: the rows
-need no vacuum and index-only scans work at once. Nothing goes through the ORM's flush hooks,
-so the audit trail gets one `seed.large` event, not millions.
+need no vacuum and index-only scans work at once (not the lines, which an INSERT writes).
+Nothing goes through the ORM's flush hooks, so the audit trail gets one `seed.large` event,
+not millions.
 """
 
 import argparse
 import random
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -48,7 +59,14 @@ from tqdm import tqdm
 from bench.seed_large_customers import CUSTOMER_COLUMNS
 from bench.seed_large_producer import produced_ahead
 from bench.seed_large_reference import add_customers, create_reference
-from bench.seed_large_rows import COLUMNS, DocumentStream, World
+from bench.seed_large_rows import (
+    COLUMNS,
+    COPIED,
+    LINE_CHOICES,
+    LINE_TEMPLATES,
+    DocumentStream,
+    World,
+)
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/backoffice_large"
 BENCH_MARKERS = ("bench", "large", "test")
@@ -111,61 +129,143 @@ def copy_rows(conn: psycopg.Connection, table: str, columns: str, rows: bytes | 
         copy.write(rows)
 
 
-def detach_indexes(conn: psycopg.Connection) -> list[str]:
+def detach_indexes(conn: psycopg.Connection) -> tuple[list[str], list[str]]:
     """Drop the loaded tables' indexes and unique constraints but their primary keys; return
-    the statements that rebuild them.
+    the statements that rebuild the indexes, and then the constraints.
 
     Building an index once after the load is cheaper than updating it per row, and much
     cheaper for trigram (GIN) indexes; whatever indexes later migrations add are found here.
+    A unique constraint comes back as its index, then (once every index is built) as the
+    constraint over that index: its ALTER TABLE is then instant, and no index build waits for
+    it.
     """
     rows = conn.execute(
         """
         SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text, c.conname,
-               pg_get_indexdef(i.indexrelid), pg_get_constraintdef(c.oid)
+               pg_get_indexdef(i.indexrelid), c.condeferrable, c.condeferred
         FROM pg_index i
-        LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype IN ('u', 'x')
+        LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype = 'u'
         WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
         """,
         (list(TABLES),),
     )
-    rebuild = []
-    for table, index, constraint, index_sql, constraint_sql in rows.fetchall():
+    indexes, constraints = [], []
+    for table, index, constraint, index_sql, deferrable, deferred in rows.fetchall():
         if constraint:
             conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
-            rebuild.append(f"ALTER TABLE {table} ADD CONSTRAINT {constraint} {constraint_sql}")
+            timing = " DEFERRABLE" if deferrable else ""
+            timing += " INITIALLY DEFERRED" if deferred else ""
+            constraints.append(
+                f"ALTER TABLE {table} ADD CONSTRAINT {constraint} UNIQUE USING INDEX {index}"
+                f"{timing}"
+            )
         else:
             conn.execute(f"DROP INDEX {index}")
-            rebuild.append(index_sql)
-    return rebuild
+        indexes.append(index_sql)
+    return indexes, constraints
 
 
-def load(url: URL, world: World, customers: list[str], stream: DocumentStream) -> float:
-    """COPY customers and documents in one transaction, then set counters and sequences;
-    return how long rebuilding the indexes took (seconds)."""
+# The lines, from the templates each document chose (bench/seed_large_rows.py): 10 million rows
+# that no process has to format or parse. The join keeps the choices' order: an invoice's
+# lines stay together on disk.
+LINES_SQL = f"""
+    INSERT INTO invoice_lines ({COLUMNS["invoice_lines"]})
+    SELECT choice.first_line_id + chosen.position, choice.invoice_id, chosen.position,
+        template.product_id, template.description, template.quantity, template.unit,
+        template.unit_price, template.discount_percent, template.tax_rate_id,
+        template.net_amount
+    FROM {LINE_CHOICES} AS choice
+    CROSS JOIN LATERAL unnest(choice.templates) WITH ORDINALITY AS chosen(pool_index, position)
+    JOIN {LINE_TEMPLATES} AS template
+        ON template.pool_id = choice.pool_id AND template.pool_index = chosen.pool_index
+"""
+TEMPLATE_COLUMNS = (
+    "pool_id, pool_index, product_id, description, quantity, unit, unit_price, "
+    "discount_percent, tax_rate_id, net_amount"
+)
+LINE_TABLES = f"""
+    CREATE TEMPORARY TABLE {LINE_TEMPLATES} (
+        pool_id integer, pool_index integer, product_id integer, description text,
+        quantity numeric, unit text, unit_price numeric, discount_percent numeric,
+        tax_rate_id integer, net_amount numeric, PRIMARY KEY (pool_id, pool_index)
+    ) ON COMMIT DROP;
+    CREATE TEMPORARY TABLE {LINE_CHOICES} (
+        invoice_id integer, pool_id integer, first_line_id integer, templates integer[]
+    ) ON COMMIT DROP
+"""
+
+
+def load(
+    url: URL, world: World, customers: list[str], stream: DocumentStream, marks: dict[str, float]
+) -> tuple[list[str], list[str]]:
+    """COPY customers and documents and make the lines, in one committed transaction, without
+    the tables' indexes; set counters and sequences. Return the statements that rebuild the
+    indexes and then the unique constraints."""
     with psycopg.connect(conninfo(url)) as conn:  # commits when the block ends without error
         conn.execute("SET LOCAL session_replication_role = replica")
-        conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        conn.execute("SET LOCAL work_mem = '64MB'")
         # FREEZE needs the tables truncated in this transaction; they are empty anyway.
         conn.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
         rebuild = detach_indexes(conn)
+        conn.execute(LINE_TABLES)
         copy_rows(conn, "customers", CUSTOMER_COLUMNS, "".join(customers))
+        copy_rows(conn, LINE_TEMPLATES, TEMPLATE_COLUMNS, stream.template_rows())
         with tqdm(total=stream.total, unit=" invoices", unit_scale=True, disable=None) as bar:
             for batch in produced_ahead(stream, CHUNK):
                 for table, rows in batch.tables.items():
-                    copy_rows(conn, table, COLUMNS[table], rows)
+                    copy_rows(conn, table, COPIED[table], rows)
                 bar.update(batch.invoice_count)
-        started = time.perf_counter()
-        for statement in tqdm(rebuild, unit=" indexes", disable=None):
-            conn.execute(statement)
+        marks["COPY"] = time.perf_counter()
+        conn.execute(LINES_SQL)
+        marks["lines"] = time.perf_counter()
         set_counters(conn, stream, len(world.customers))
-        fill_report_summaries(conn)
-        return time.perf_counter() - started
+    return rebuild
 
 
-def fill_report_summaries(conn: psycopg.Connection) -> None:
+def build_indexes(url: URL, statements: tuple[list[str], list[str]], connections: int = 2) -> None:
+    """Build the indexes on several connections at once, the largest tables first; then add
+    the unique constraints over them.
+
+    A GIN (trigram) index is built by one process; two builds at a time keep both cores
+    busy, each with plenty of maintenance memory instead of PostgreSQL's parallel workers.
+    """
+    indexes, constraints = statements
+    pending = sorted(indexes, key=_build_order)
+
+    def work(bar: tqdm) -> None:
+        with psycopg.connect(conninfo(url), autocommit=True) as conn:
+            conn.execute("SET maintenance_work_mem = '512MB'")
+            conn.execute("SET max_parallel_maintenance_workers = 0")
+            while pending:
+                try:
+                    statement = pending.pop(0)
+                except IndexError:  # the other connection took the last one
+                    return
+                conn.execute(statement)
+                bar.update()
+
+    bar = tqdm(total=len(pending), unit=" indexes", disable=None)
+    with bar, ThreadPoolExecutor(connections) as pool:
+        for future in [pool.submit(work, bar) for _ in range(connections)]:
+            future.result()
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        for statement in constraints:
+            conn.execute(statement)
+
+
+def _build_order(statement: str) -> int:
+    # The lines hold ten rows per invoice, the invoices the most indexes: start with them.
+    for position, table in enumerate(("invoice_lines", "invoices", "invoice_tax_totals")):
+        if f" ON public.{table} " in statement:
+            return position
+    return 3
+
+
+def fill_report_summaries(url: URL) -> None:
     """The reports' summary rows (migration 0025): the load runs without triggers, which
     would otherwise keep them, so they are computed from the loaded documents at once."""
-    conn.execute("SELECT report_summaries_rebuild()")
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        conn.execute("SELECT report_summaries_rebuild()")
 
 
 def set_counters(conn: psycopg.Connection, stream: DocumentStream, customers: int) -> None:
@@ -177,8 +277,9 @@ def set_counters(conn: psycopg.Connection, stream: DocumentStream, customers: in
         )
     # The date-order check reads the series' last issue date from its counter.
     conn.execute(
-        "UPDATE numbering_series AS s SET last_issue_date = (SELECT max(issue_date) "
-        "FROM invoices WHERE series_id = s.id AND number IS NOT NULL)"
+        "UPDATE numbering_series AS s SET last_issue_date = last.day FROM (SELECT series_id, "
+        "max(issue_date) AS day FROM invoices WHERE number IS NOT NULL GROUP BY series_id) "
+        "AS last WHERE last.series_id = s.id"
     )
     for table, last in (("customers", customers), *stream.last_id.items()):
         conn.execute(
@@ -199,25 +300,28 @@ def analyze(url: URL) -> str:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     url = bench_url(args.database_url, args.force)
-    marks = [time.perf_counter()]
+    marks = {"start": time.perf_counter()}
     recreate_database(url)
     rng = random.Random(args.seed)
     world = create_reference(url, args.end_date, rng)
     customers = add_customers(world, max(20, args.invoices // 10), rng)
     stream = DocumentStream(world, args.invoices, rng)
-    marks.append(time.perf_counter())
-    indexes = load(url, world, customers, stream)
-    marks.append(time.perf_counter())
+    marks["schema and reference data"] = time.perf_counter()
+    rebuild = load(url, world, customers, stream, marks)
+    marks["counters"] = time.perf_counter()
+    build_indexes(url, rebuild)
+    marks["indexes"] = time.perf_counter()
+    fill_report_summaries(url)
+    marks["report summaries"] = time.perf_counter()
     size = analyze(url)
-    marks.append(time.perf_counter())
+    marks["ANALYZE"] = time.perf_counter()
     counts = ", ".join(f"{table} {last:,}" for table, last in stream.last_id.items())
     print(f"{url.database}: customers {len(world.customers):,}, {counts}")
-    setup, loading, analyzing = (later - earlier for earlier, later in pairwise(marks))
-    print(
-        f"Seeded in {marks[-1] - marks[0]:.1f} s (schema and reference data {setup:.1f} s, "
-        f"COPY {loading - indexes:.1f} s, indexes {indexes:.1f} s, ANALYZE {analyzing:.1f} s); "
-        f"database size {size}."
+    stages = ", ".join(
+        f"{stage} {later - earlier:.1f} s"
+        for (_, earlier), (stage, later) in pairwise(marks.items())
     )
+    print(f"Seeded in {marks['ANALYZE'] - marks['start']:.1f} s ({stages}); database size {size}.")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 bench/seed_large.py creates the reference data with the ORM and streams what this module yields
 into COPY's text format (tab-separated, \\N for NULL). Everything comes from one random.Random:
-a seed and an end date give the same rows on every run.
+a seed and an end date give the same rows on every run. Lines are not rows here: a document
+names the line templates it took (LINE_CHOICES), and PostgreSQL makes the lines from them.
 
 Amounts follow the app's rules: each line's net is the app's own `line_net` (half-up to the
 currency's minor unit), computed once per line template; an invoice's tax is rounded once per
@@ -57,6 +58,16 @@ COLUMNS = {
     "exemption_reason, taxable_amount, tax_amount",
     "payments": "id, invoice_id, company_id, payment_date, amount, method, reference, source, "
     "reason, idempotency_key, created_by_id, created_at",
+}
+# PostgreSQL makes the lines (bench/seed_large.py, LINES_SQL): the stream names, per document,
+# its pool of priced line templates and which of them in order, and COPYs the templates once.
+LINE_CHOICES = "seed_line_choices"
+LINE_TEMPLATES = "seed_line_templates"
+COPIED = {
+    "invoices": COLUMNS["invoices"],
+    "invoice_tax_totals": COLUMNS["invoice_tax_totals"],
+    "payments": COLUMNS["payments"],
+    LINE_CHOICES: "invoice_id, pool_id, first_line_id, templates",
 }
 
 
@@ -130,11 +141,13 @@ class World:
 
 
 class Template(NamedTuple):
-    """One priced line, ready for any invoice: its tax rate, net and COPY columns."""
+    """One priced line, ready for any invoice: its tax rate, net, COPY columns and its index
+    in its pool."""
 
     rate_id: int
     net: Decimal
     columns: str
+    index: int
 
 
 def line_pool(
@@ -157,7 +170,7 @@ def line_pool(
             f"{product.id}\t{copy_text(product.name)}\t{quantity}\t{product.unit}\t{price}\t"
             f"{discount}\t{rate.id}\t{net}"
         )
-        pool.append(Template(rate.id, net, columns))
+        pool.append(Template(rate.id, net, columns, len(pool)))
     return pool
 
 
@@ -165,7 +178,7 @@ def line_pool(
 class Batch:
     """A chunk of COPY rows per table, and how many invoices (not credit notes) it holds."""
 
-    rows: dict[str, list[str]] = field(default_factory=lambda: {table: [] for table in COLUMNS})
+    rows: dict[str, list[str]] = field(default_factory=lambda: {table: [] for table in COPIED})
     invoice_count: int = 0
 
 
@@ -236,6 +249,7 @@ class CreditDue(NamedTuple):
     """A credit note to issue once the stream reaches its date; it credits the whole original."""
 
     original: Document
+    pool: tuple[int, str]
     templates: list[Template]
 
 
@@ -249,6 +263,7 @@ class DocumentStream:
             for company in world.companies
             for name, profile in PROFILES.items()
         }
+        self.pool_ids = {key: number for number, key in enumerate(self.pools)}
         self.rates = world.rate_by_id
         self.minor_units = {currency: minor_unit(currency) for currency in world.exchange_rates}
         # Cumulative weights drawn as random.choices draws plain ones, summed once.
@@ -256,6 +271,14 @@ class DocumentStream:
         self.last_id = dict.fromkeys(COLUMNS, 0)
         self.numbers: dict[int, int] = {}  # series id -> last number taken
         self.pending: list[tuple[date, int, CreditDue]] = []
+
+    def template_rows(self) -> str:
+        """Every pool's line templates, as COPY rows of LINE_TEMPLATES."""
+        return "".join(
+            f"{self.pool_ids[key]}\t{template.index}\t{template.columns}\n"
+            for key, pool in self.pools.items()
+            for template in pool
+        )
 
     def batches(self, size: int) -> Iterator[Batch]:
         """Every document, size invoices (and the credit notes due meanwhile) at a time."""
@@ -279,7 +302,8 @@ class DocumentStream:
         self._release(batch, day)
         company = rng.choices(world.companies, cum_weights=self.company_weights)[0]
         customer = self._customer(company)
-        templates = rng.choices(self.pools[company.id, customer.profile], k=rng.randint(1, 19))
+        pool = (company.id, customer.profile)
+        templates = rng.choices(self.pools[pool], k=rng.randint(1, 19))
         invoice_id = self._next_id("invoices")
         document = Document(
             id=invoice_id,
@@ -287,10 +311,11 @@ class DocumentStream:
             customer=customer,
             day=day,
             minute=450 + int(offset % 1 * 600),  # 07:30 to 17:30, rising with the index
-            totals=self._lines(batch, invoice_id, templates, customer.currency),
+            totals=self._lines(batch, invoice_id, pool, templates, customer.currency),
             po_reference=f"PO-{rng.randrange(10**7):07d}" if rng.random() < 0.4 else "",
         )
-        self._settle(batch, document, pick_fate(rng, (world.end - day).days), templates)
+        fate = pick_fate(rng, (world.end - day).days)
+        self._settle(batch, document, fate, CreditDue(document, pool, templates))
         batch.rows["invoices"].append(document.to_row(world))
         batch.invoice_count += 1
 
@@ -299,17 +324,24 @@ class DocumentStream:
         ids = self.world.customer_ranges[company.id]
         return self.world.customers[ids[int(len(ids) * self.rng.random() ** 2)] - 1]
 
-    def _lines(self, batch: Batch, invoice_id: int, templates: list[Template], currency: str):
-        """Write a document's lines and tax rows; return its net, tax and total."""
-        first = self.last_id["invoice_lines"]
+    def _lines(
+        self,
+        batch: Batch,
+        invoice_id: int,
+        pool: tuple[int, str],
+        templates: list[Template],
+        currency: str,
+    ):
+        """Write a document's line choices and tax rows; return its net, tax and total."""
+        first = self.last_id["invoice_lines"]  # its lines are first + 1, first + 2, ...
         self.last_id["invoice_lines"] = first + len(templates)
+        chosen = ",".join([str(template.index) for template in templates])
+        batch.rows[LINE_CHOICES].append(
+            f"{invoice_id}\t{self.pool_ids[pool]}\t{first}\t{{{chosen}}}\n"
+        )
         head = f"\t{invoice_id}\t"
-        batch.rows["invoice_lines"] += [
-            f"{first + position}{head}{position}\t{template.columns}\n"
-            for position, template in enumerate(templates, start=1)
-        ]
         taxable: dict[int, Decimal] = {}
-        for rate_id, net, _columns in templates:
+        for rate_id, net, _columns, _index in templates:
             taxable[rate_id] = taxable[rate_id] + net if rate_id in taxable else net
         net = tax = ZERO
         for rate_id, amount in taxable.items():
@@ -333,7 +365,7 @@ class DocumentStream:
     def _later(self, day: date, fewest: int, most: int) -> date:
         return min(self.world.end, day + timedelta(days=self.rng.randint(fewest, most)))
 
-    def _settle(self, batch: Batch, document: Document, fate: int, templates: list) -> None:
+    def _settle(self, batch: Batch, document: Document, fate: int, credit: "CreditDue") -> None:
         """Issue the invoice unless it stays a draft, and give it its fate."""
         if fate == DRAFT:
             return
@@ -348,8 +380,7 @@ class DocumentStream:
         total = document.totals[2]
         if fate == CREDITED:
             document.status, document.credited = "paid", total
-            due = (self._later(document.day, 1, 30), document.id, CreditDue(document, templates))
-            heapq.heappush(self.pending, due)
+            heapq.heappush(self.pending, (self._later(document.day, 1, 30), document.id, credit))
         elif fate == PAID:
             self._pay_in_full(batch, document)
         elif fate == PARTIAL and (half := half_of(document)):
@@ -380,7 +411,7 @@ class DocumentStream:
     def _release(self, batch: Batch, day: date | None) -> None:
         """Issue the credit notes due by day (all that are left when day is None)."""
         while self.pending and (day is None or self.pending[0][0] <= day):
-            note_day, _, (original, templates) = heapq.heappop(self.pending)
+            note_day, _, (original, pool, templates) = heapq.heappop(self.pending)
             note_id = self._next_id("invoices")
             note = Document(
                 id=note_id,
@@ -388,7 +419,7 @@ class DocumentStream:
                 customer=original.customer,
                 day=note_day,
                 minute=720,
-                totals=self._lines(batch, note_id, templates, original.customer.currency),
+                totals=self._lines(batch, note_id, pool, templates, original.customer.currency),
                 po_reference=original.po_reference,
                 kind="credit_note",
                 status="sent" if self.rng.random() < 0.7 else "issued",

@@ -202,9 +202,13 @@ class Invoice(Base):
     def is_draft(self) -> bool:
         return self.status == InvoiceStatus.DRAFT
 
+    @property
+    def kind_label(self) -> str:
+        """What the document is called, before its reference."""
+        return "Credit note" if self.kind == InvoiceKind.CREDIT_NOTE else "Invoice"
+
     def __str__(self) -> str:
-        label = "Credit note" if self.kind == InvoiceKind.CREDIT_NOTE else "Invoice"
-        return f"{label} {self.reference or f'draft #{self.id}'}"
+        return f"{self.kind_label} {self.reference or f'draft #{self.id}'}"
 
 
 class InvoiceLine(Base):

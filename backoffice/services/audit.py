@@ -48,6 +48,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def plain_timestamp_sql(expression: str) -> str:
+    """SQL rendering a timestamptz expression as text exactly as _plain renders an aware UTC
+    datetime: isoformat() prints microseconds only when there are some."""
+    utc = f"(({expression}) AT TIME ZONE 'UTC')"
+    return (
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+        f"CAST(date_part('microseconds', {utc}) AS integer) % 1000000 = 0 THEN '' "
+        f"ELSE to_char({utc}, '.US') END || '+00:00'"
+    )
+
+
 def _columns(obj: Base) -> dict[str, Any]:
     mapper = inspect(obj).mapper
     return {
@@ -100,7 +111,9 @@ def _company_id(obj: Base) -> int | None:
     return invoice.company_id if invoice is not None else None
 
 
-def _row(session: Session, action: str, obj: Base, before: Any, after: Any) -> dict[str, Any]:
+def _row(
+    session: Session, action: str, obj: Base, before: Any, after: Any, detail: str | None = None
+) -> dict[str, Any]:
     actor = _actor(session)
     company_id = _company_id(obj)
     return {
@@ -114,8 +127,36 @@ def _row(session: Session, action: str, obj: Base, before: Any, after: Any) -> d
         "entity_id": _entity_id(obj),
         "before": before,
         "after": after,
-        "detail": str(obj)[:500],
+        "detail": (str(obj) if detail is None else detail)[:500],
     }
+
+
+def event_row(
+    session: Session,
+    action: str,
+    entity: Base,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    detail: str | None = None,
+) -> dict[str, Any]:
+    """The audit row of an event on entity (detail defaults to the entity's name), for a
+    statement that writes the entity and its trail at once instead of the session."""
+    return _row(session, action, entity, before, after, detail)
+
+
+def changes_to(obj: Base, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Before and after of setting values on obj, as its "update" event records them: the
+    columns whose value differs, the way a flush's attribute history sees them."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for key, new in values.items():
+        old = getattr(obj, key)
+        if old != new:
+            hidden = key in REDACTED_COLUMNS
+            before[key] = "***" if hidden else _plain(old)
+            after[key] = "***" if hidden else _plain(new)
+    return before, after
 
 
 def _audit_flush(session: Session, flush_context: UOWTransaction) -> None:

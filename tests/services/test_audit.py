@@ -1,5 +1,7 @@
 """The audit trail: written by every flush and lifecycle action, append-only in the database."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -103,6 +105,46 @@ def test_lifecycle_actions_write_named_events(session, actor, customer, draft):
     # The flush listener also saw the status change itself.
     updates = _events(session, "Invoice", draft.id, "update")
     assert any(e.after.get("status") == "issued" for e in updates)
+
+
+def test_issuing_records_the_number_and_the_frozen_content_as_the_invoice_shows_them(
+    session, company, actor, draft
+):
+    issued = lifecycle.issue(session, actor, draft, ISSUE_DAY)
+    [issue] = _events(session, "Invoice", draft.id, "invoice.issue")
+    *_, update = _events(session, "Invoice", draft.id, "update")
+    assert issue.id < update.id
+    for event in (issue, update):
+        assert (event.user_id, event.user_email, event.ip_address) == (
+            actor.id,
+            actor.email,
+            "192.0.2.7",
+        )
+        assert (event.company_id, event.entity_id) == (company.id, str(draft.id))
+    assert (issue.detail, update.detail) == ("INV-2026-000001", "Invoice INV-2026-000001")
+    assert issue.before is None and issue.after is None
+    assert update.before == dict.fromkeys(update.after) | {"status": "draft"}
+    assert update.after == {
+        "status": "issued",
+        "series_id": issued.series_id,
+        "number": 1,
+        "reference": "INV-2026-000001",
+        "issued_at": issued.issued_at.astimezone(UTC).isoformat(),
+        "issue_date": ISSUE_DAY.isoformat(),
+        "due_date": issued.due_date.isoformat(),
+        "exchange_rate": "1",
+        "seller_details": issued.seller_details,
+        "buyer_details": issued.buyer_details,
+    }
+    assert update.after["seller_details"]["name"] == company.name
+
+
+@pytest.mark.parametrize("microsecond", [0, 120, 123400, 999999])
+def test_sql_writes_a_time_in_the_trail_as_python_does(session, microsecond):
+    # The issue's statement writes its issue time into the trail itself.
+    moment = datetime(2026, 6, 30, 9, 5, 7, microsecond, tzinfo=UTC)
+    written = text(f"SELECT {audit.plain_timestamp_sql('CAST(:moment AS timestamptz)')}")
+    assert session.scalar(written, {"moment": moment}) == moment.isoformat()
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from backoffice.services.errors import DomainError
 from backoffice.services.invoicing import drafts, lifecycle
 from backoffice.services.invoicing.drafts import LineInput
+from backoffice.services.invoicing.numbering import format_reference
 from backoffice.services.invoicing.status import can_be_voided, is_overdue
 from backoffice.services.payments import ledger
 from models import AuditEvent, Invoice, InvoiceLine, InvoiceStatus
@@ -160,6 +161,16 @@ def test_issue_assigns_the_next_number_and_freezes_when_draft_has_lines(
     assert issued.issued_at is not None
     assert issued.total_amount == D("291.50")
     assert issued.reference == "INV-2026-000001" and issued.company_id == company.id
+
+
+def test_issue_widens_the_number_when_the_series_outgrows_its_padding(
+    session, finance, customer, company, vat19
+):
+    counter = factories.series(session, company, "INV")
+    counter.padding, counter.last_number = 2, 99
+    session.flush()
+    issued = factories.make_issued_invoice(session, finance, customer, [line(vat19)])
+    assert issued.reference == "INV-2026-100" == format_reference("INV-", 2, 100, ISSUE_DAY)
 
 
 def test_issue_keeps_dates_set_on_the_draft(session, finance, customer, vat19):

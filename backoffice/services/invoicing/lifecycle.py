@@ -12,6 +12,7 @@ from models import (
     InvoiceStatus,
     SyncRecordType,
     TaxCategory,
+    TaxRate,
     User,
     utcnow,
 )
@@ -24,37 +25,36 @@ from ..payments import customer_credit
 from ..permissions import Action, require
 from ..scoping import require_company
 from ..sync import records as sync_records
-from . import credit_notes, exchange_rates, vat_categories
+from . import credit_notes, exchange_rates, issuing, vat_categories
 from .drafts import check_dates, recalculate, require_draft
-from .numbering import take_number
 from .pricing import price
-from .status import OPEN_STATUSES, derive_status
+from .status import OPEN_STATUSES, derive_status, status_at_issue
 
 
 def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoice:
     """Assign the next number and freeze the invoice, in the caller's transaction."""
     require(actor, Action.ISSUE)
     require_company(actor, invoice.company_id)
-    lock_invoice(session, invoice)
-    original = _check_issuable(session, invoice)
-    # Lines and tax rows that moved are written while the invoice is still a draft (the
-    # database refuses them once it is issued); a draft saved with its totals writes nothing.
-    session.flush()
-    _fix_dates_and_rate(invoice, today)
-    invoice.seller_details = _details(invoice.company, SELLER_FIELDS)
-    invoice.buyer_details = _details(invoice.customer, BUYER_FIELDS)
-    # Last, once nothing is left to load or check: the counter row stays locked until the
-    # caller commits, and every other issuer of the series waits for it meanwhile.
-    taken = take_number(session, invoice.company_id, invoice.kind, invoice.issue_date)
-    invoice.series_id = taken.series_id
-    invoice.number = taken.number
-    invoice.reference = taken.reference
-    invoice.issued_at = utcnow()  # under the counter's lock: issue times follow numbers
-    invoice.status = InvoiceStatus.ISSUED.value
-    invoice.status = derive_status(invoice).value  # a zero total is settled at once
+    rates = issuing.load_for_issue(session, invoice)
+    original = _check_issuable(session, invoice, rates)
+    frozen = {
+        **_dates_and_rate(invoice, today),
+        "seller_details": _details(invoice.company, SELLER_FIELDS),
+        "buyer_details": _details(invoice.customer, BUYER_FIELDS),
+        "status": status_at_issue(invoice).value,  # a zero total is settled at once
+    }
     if original is not None:
         original.credited_amount += invoice.total_amount
         original.status = derive_status(original).value
+    # Lines and tax rows that moved are written while the invoice is still a draft (the
+    # database refuses them once it is issued); a draft saved with its totals writes nothing.
+    session.flush()
+    documents.request_render(session, invoice)
+    sync_records.request_push(session, invoice.company_id, _sync_type(invoice), invoice.id)
+    # Last, once nothing is left to load or check: the counter row stays locked until the
+    # caller commits, and every other issuer of the series waits for it meanwhile.
+    issuing.number_and_freeze(session, invoice, frozen)
+    if original is not None:
         # Credited beyond what was still owed: the money paid for it is the customer's credit.
         customer_credit.move_excess(
             session,
@@ -64,10 +64,6 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
             actor.id,
             invoice.issue_date,
         )
-    audit.record(session, "invoice.issue", entity=invoice, detail=invoice.reference)
-    session.flush()  # one UPDATE of the invoice and its audit events
-    documents.request_render(session, invoice)
-    sync_records.request_push(session, invoice.company_id, _sync_type(invoice), invoice.id)
     return invoice
 
 
@@ -77,12 +73,14 @@ def _sync_type(document: Invoice) -> SyncRecordType:
     return SyncRecordType.INVOICE
 
 
-def _check_issuable(session: Session, invoice: Invoice) -> Invoice | None:
+def _check_issuable(
+    session: Session, invoice: Invoice, rates: dict[int, TaxRate]
+) -> Invoice | None:
     """Price the draft and check what issuing needs; return the invoice a credit note credits."""
     require_draft(invoice)
     if not invoice.lines:
         raise DomainError("Add at least one line before issuing.")
-    price(session, invoice)
+    price(session, invoice, rates)
     if invoice.total_amount < 0:
         raise DomainError("The total cannot be negative; issue a credit note instead.")
     check_vat_terms(invoice)
@@ -138,9 +136,8 @@ def _details(party: object, fields: tuple[str, ...]) -> dict[str, str | None]:
     return {field: getattr(party, field) for field in fields}
 
 
-def _fix_dates_and_rate(invoice: Invoice, today: date) -> None:
-    # Both parties are loaded before the first change: a load may flush, and an early
-    # flush would write the invoice twice.
+def _dates_and_rate(invoice: Invoice, today: date) -> dict[str, object]:
+    """The issue and due dates and the exchange rate the draft is issued with."""
     customer, base = invoice.customer, invoice.company.base_currency
     issue_date = invoice.issue_date or today
     if issue_date > today:
@@ -149,11 +146,12 @@ def _fix_dates_and_rate(invoice: Invoice, today: date) -> None:
     if invoice.kind == InvoiceKind.INVOICE and due_date is None:
         due_date = issue_date + timedelta(days=customer.payment_terms_days)
     check_dates(issue_date, due_date)
-    invoice.issue_date, invoice.due_date = issue_date, due_date
+    rate = invoice.exchange_rate
     if not exchange_rates.needs_rate(invoice.currency, base):
-        invoice.exchange_rate = Decimal(1)
-    elif problem := exchange_rates.missing_rate(invoice.currency, base, invoice.exchange_rate):
+        rate = Decimal(1)
+    elif problem := exchange_rates.missing_rate(invoice.currency, base, rate):
         raise DomainError(problem, "exchange_rate")
+    return {"issue_date": issue_date, "due_date": due_date, "exchange_rate": rate}
 
 
 def void(session: Session, actor: User, invoice: Invoice, reason: str) -> Invoice:

@@ -14,15 +14,16 @@ from .totals import HasAmounts, RateTotal, Totals, totals_of_lines
 from .vat_categories import VatTerms
 
 
-def price(session: Session, invoice: Invoice) -> None:
+def price(session: Session, invoice: Invoice, loaded: Mapping[int, TaxRate] | None = None) -> None:
     """Set a draft's line nets, per-rate tax rows and totals on its objects; flush them later.
 
     Figures that did not move are left alone, so the next flush writes only what changed:
     issuing a draft saved with its current totals writes no line and no tax row. The caller
-    has checked that the invoice is a draft.
+    has checked that the invoice is a draft. loaded: the lines' tax rates by id, when the
+    caller loaded them with the lines (then they are not queried again).
     """
     lines = list(invoice.lines)
-    totals, rates = figures(session, lines, invoice.currency, invoice)
+    totals, rates = figures(session, lines, invoice.currency, invoice, loaded)
     for line, net in zip(lines, totals.line_nets, strict=True):
         _change(line, net_amount=net)
     _keep_tax_rows(invoice, totals, rates)
@@ -35,7 +36,11 @@ def price(session: Session, invoice: Invoice) -> None:
 
 
 def figures(
-    session: Session, lines: Sequence[HasAmounts], currency: str, draft: Invoice | None = None
+    session: Session,
+    lines: Sequence[HasAmounts],
+    currency: str,
+    draft: Invoice | None = None,
+    loaded: Mapping[int, TaxRate] | None = None,
 ) -> tuple[Totals, dict[int, VatTerms]]:
     """The line nets, per-rate breakdown and totals these lines make, and each rate's terms.
 
@@ -43,7 +48,7 @@ def figures(
     its invoice charged. Amounts the books cannot hold are refused, naming the line.
     """
     original = _original_of(draft)
-    rates = _rates_for(session, original, {line.tax_rate_id for line in lines})
+    rates = _rates_for(session, original, {line.tax_rate_id for line in lines}, loaded)
     totals = totals_of_lines(lines, rates, currency)
     if original is not None:
         totals = credit_notes.fit_tax_to_what_is_left(session, draft, totals)
@@ -114,10 +119,16 @@ def _tax_row_values(rate: RateTotal, terms: VatTerms) -> dict[str, Any]:
 
 
 def _rates_for(
-    session: Session, original: Invoice | None, rate_ids: set[int]
+    session: Session,
+    original: Invoice | None,
+    rate_ids: set[int],
+    loaded: Mapping[int, TaxRate] | None,
 ) -> dict[int, VatTerms]:
     """The VAT terms of each tax rate; a credit note keeps what its original charged."""
-    found = session.scalars(select(TaxRate).where(TaxRate.id.in_(rate_ids)))
+    if loaded is not None and rate_ids <= loaded.keys():
+        found = [loaded[rate_id] for rate_id in rate_ids]
+    else:
+        found = session.scalars(select(TaxRate).where(TaxRate.id.in_(rate_ids)))
     rates = {rate.id: terms_of(rate) for rate in found}
     if original is not None:
         for charged in original.tax_totals:

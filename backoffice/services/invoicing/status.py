@@ -12,14 +12,23 @@ OPEN_STATUSES = UNPAID_OPEN | {InvoiceStatus.PAID}
 
 def derive_status(invoice: Invoice) -> InvoiceStatus:
     """Return the status an issued invoice has given its payments, credits and delivery."""
-    status = InvoiceStatus(invoice.status)
+    return _derived(invoice, InvoiceStatus(invoice.status))
+
+
+def status_at_issue(draft: Invoice) -> InvoiceStatus:
+    """Return the status a draft takes once issued: issued, or paid when nothing is owed."""
+    return _derived(draft, InvoiceStatus.ISSUED)
+
+
+def _derived(invoice: Invoice, status: InvoiceStatus) -> InvoiceStatus:
     if status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
         return status
     delivered = InvoiceStatus.SENT if invoice.sent_at else InvoiceStatus.ISSUED
     if invoice.kind != InvoiceKind.INVOICE:
         return delivered
-    # Paid, credited, or nothing to pay at all (a zero total is settled when issued).
-    if invoice.balance_amount <= 0:
+    # Paid, credited, or nothing to pay at all (a zero total is settled when issued). The
+    # balance of an invoice that is neither a draft nor void, whatever its stored status says.
+    if invoice.total_amount - invoice.paid_amount - invoice.credited_amount <= 0:
         return InvoiceStatus.PAID
     if invoice.paid_amount > 0:
         return InvoiceStatus.PARTIALLY_PAID
