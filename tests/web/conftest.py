@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.extensions import db, limiter
 from backoffice.services import users as users_service
+from backoffice.services.reports.documents import settle_summaries
 from models import Base, Role
 from tests import factories
 
@@ -112,6 +113,7 @@ def client_as(app, users):
 def snapshot(session: Session) -> dict[str, list[tuple]]:
     """Every row of every table except the (append-only) audit trail and browser sessions."""
     session.expire_all()
+    settle_summaries(session)  # as committed: the report summaries' triggers run at commit
     skipped = {"audit_events", "staff_sessions"}
     tables = [t for t in Base.metadata.sorted_tables if t.name not in skipped]
     return {
