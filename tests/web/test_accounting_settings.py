@@ -116,3 +116,63 @@ def test_a_company_not_granted_is_neither_shown_nor_changed(
     client.post(PAGE + "connect", data=connect_form(client, other_company))
     assert other_company.name not in client.get(PAGE).get_data(as_text=True)
     assert snapshot(db_session) == before
+
+
+def test_sync_now_asks_for_what_is_pending_and_failed_once_and_only_in_ones_companies(
+    client_as, db_session, company, other_company, customer, vat19
+):
+    from models import Role, SyncRecord
+    from tests import factories
+
+    finance = factories.make_user(db_session, Role.FINANCE, companies=[company])
+    # Issued before the company connected: it has no sync record yet.
+    invoice = factories.make_issued_invoice(db_session, finance, customer, [factories.line(vat19)])
+    ours, theirs = (
+        AccountingConnection(
+            company_id=owner.id, provider="xero", client_id="c", client_secret_sealed="x"
+        )
+        for owner in (company, other_company)
+    )
+    db_session.add_all([ours, theirs])
+    failed = SyncRecord(
+        company_id=company.id,
+        provider="xero",
+        record_type="customer",
+        record_id=customer.id,
+        status="failed",
+        attempts=3,
+        last_error="Contact name is missing.",
+    )
+    db_session.add(failed)
+    db_session.commit()
+
+    client = client_as("finance")
+    assert "Sync now" in client.get(PAGE).get_data(as_text=True)
+    page = client.post(
+        PAGE + "sync-now",
+        data={"csrf_token": csrf_token(client, PAGE), "connection_id": ours.id},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Asked Xero for 2 record(s)" in page
+    made = db_session.scalars(select(SyncRecord).where(SyncRecord.record_type == "invoice")).one()
+    assert (made.record_id, made.status) == (invoice.id, "pending")
+    db_session.refresh(failed)
+    assert (failed.status, failed.request_count) == ("pending", 2)
+
+    # Another company's connection: refused, nothing asked for.
+    before = snapshot(db_session)
+    page = client.post(
+        PAGE + "sync-now",
+        data={"csrf_token": csrf_token(client, PAGE), "connection_id": theirs.id},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "That connection does not exist or is not yours to see." in page
+    assert snapshot(db_session) == before
+
+    # Support may read the screen's failures elsewhere but not push.
+    support = client_as("support")
+    response = support.post(
+        PAGE + "sync-now",
+        data={"csrf_token": csrf_token(support, "/admin/"), "connection_id": ours.id},
+    )
+    assert response.status_code == 403

@@ -13,7 +13,7 @@ from ...extensions import db
 from ...services.errors import DomainError, PermissionDenied
 from ...services.permissions import Action, can
 from ...services.scoping import may_see_company
-from ...services.sync import connections, mapping, oauth, overview
+from ...services.sync import backlog, connections, mapping, oauth, overview
 from ...services.sync.http import SyncFailure
 from ...services.sync.sealing import keyring
 from ...services.sync.settings import SyncSettings
@@ -178,6 +178,31 @@ class AccountingView(BaseView):
             connections.disconnect(db.session, current_user, connection)
 
         return self._act(act, "Disconnected: its tokens are forgotten and nothing is pushed.")
+
+    @expose("/sync-now", methods=("POST",))
+    def sync_now(self):
+        """Finance or an admin pushes what is pending and retries what failed, now."""
+        connection = db.session.get(AccountingConnection, _form_id("connection_id"))
+        if connection is None or not may_see_company(current_user, connection.company_id):
+            flash("That connection does not exist or is not yours to see.", "error")
+            return redirect(self.get_url(".index"))
+        try:
+            asked = backlog.sync_now(
+                db.session, current_user, connection.company_id, connection.provider
+            )
+            db.session.commit()
+        except PermissionDenied as exc:
+            db.session.rollback()
+            refuse(exc.message)
+        name = mapping.PROVIDER_NAMES[SyncProvider(connection.provider)]
+        flash(
+            f"Asked {name} for {asked} record(s): the workers push them now; "
+            "failures are listed under Sync failures."
+            if asked
+            else f"Nothing to push to {name}: every record is synced.",
+            "success",
+        )
+        return redirect(self.get_url(".index"))
 
     @expose("/mapping", methods=("POST",))
     def save_mapping(self):

@@ -16,8 +16,12 @@ from models import (
     SyncRecord,
     SyncRecordType,
     SyncStatus,
+    User,
 )
 
+from .. import work
+from ..permissions import Action, require
+from ..scoping import require_company
 from . import records
 from .amounts import in_books_clause
 
@@ -38,6 +42,11 @@ def _recorded(company_id: int, provider: str, record_types, record_id) -> exists
         SyncRecord.record_id == record_id,
     )
 
+
+# A click makes records for this many documents and payments at most, so that a company
+# connecting with years of history gets its first pushes at once; `sync run` or another
+# click takes the rest.
+SYNC_NOW_LIMIT = 1000
 
 DOCUMENT_TYPE = case(
     (Invoice.kind == "credit_note", SyncRecordType.CREDIT_NOTE.value),
@@ -69,25 +78,37 @@ def never_pushed_payments(company_id: int, provider: str) -> tuple:
     )
 
 
-def unrecorded(session: Session, company_id: int, provider: str) -> list[tuple[str, int]]:
-    """Issued documents (void ones the books never had aside) and payments without a record."""
+def unrecorded(
+    session: Session, company_id: int, provider: str, limit: int | None = None
+) -> list[tuple[str, int]]:
+    """Issued documents (void ones the books never had aside) and payments without a record;
+    limit: at most that many of each, the oldest."""
     documents = session.execute(
         select(DOCUMENT_TYPE, Invoice.id)
         .where(*never_pushed_documents(company_id, provider))
         .order_by(Invoice.issued_at, Invoice.id)
+        .limit(limit)
     ).all()
     payments = session.scalars(
-        select(Payment.id).where(*never_pushed_payments(company_id, provider)).order_by(Payment.id)
+        select(Payment.id)
+        .where(*never_pushed_payments(company_id, provider))
+        .order_by(Payment.id)
+        .limit(limit)
     ).all()
     return [*((kind, id_) for kind, id_ in documents), *(("payment", id_) for id_ in payments)]
 
 
 def pending_records(
-    session: Session, company_id: int, provider: str, retry_failed: bool = False
+    session: Session,
+    company_id: int,
+    provider: str,
+    retry_failed: bool = False,
+    limit: int | None = None,
 ) -> list[SyncRecord]:
     """Make the missing records, then every pending one, oldest first (`sync run`);
-    retry_failed: failed ones too (after reconnecting, or fixing a mapping)."""
-    for record_type, record_id in unrecorded(session, company_id, provider):
+    retry_failed: failed ones too (after reconnecting, or fixing a mapping); limit: make at
+    most that many missing records of documents and of payments."""
+    for record_type, record_id in unrecorded(session, company_id, provider, limit):
         records.ensure_record(session, company_id, provider, record_type, record_id)
     if retry_failed:
         failed = session.scalars(
@@ -111,6 +132,20 @@ def pending_records(
             .order_by(SyncRecord.next_attempt_at, SyncRecord.id)
         )
     )
+
+
+def sync_now(
+    session: Session, actor: User, company_id: int, provider: str, limit: int = SYNC_NOW_LIMIT
+) -> int:
+    """The "Sync now" button: a push job for each pending and failed record (the oldest
+    `limit` documents and payments without a record get one first), run by the workers
+    after the commit. Clicking twice asks for the same jobs (their ids name the request)."""
+    require(actor, Action.RUN_SYNC)
+    require_company(actor, company_id)
+    pending = pending_records(session, company_id, provider, retry_failed=True, limit=limit)
+    for record in pending:
+        work.request_job(session, records.job_request(record))
+    return len(pending)
 
 
 def status_counts(session: Session, company_id: int, provider: str) -> dict[str, Counter]:
