@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from backoffice.services.errors import DomainError, PermissionDenied
-from backoffice.services.payments import customer_credit
+from backoffice.services.payments import customer_credit, reversal
 from backoffice.services.payments.bank import importing, reconciliation
 from backoffice.services.payments.bank.matching import OpenInvoice, OpenItems, propose
 from backoffice.services.payments.bank.references import creditor_reference, invoice_id_of
@@ -99,6 +99,30 @@ def test_a_line_is_split_across_invoices_by_hand(session, finance, world):
     assert world["invoices"][2].status == InvoiceStatus.PARTIALLY_PAID
     with pytest.raises(DomainError, match="booked already"):
         reconciliation.book_by_hand(session, finance, line, [("INV-2026-000005", "356.99")])
+
+
+def test_a_reversed_booking_opens_its_part_of_the_line_again(session, finance, world):
+    line = world["lines"]["V02-0003"]  # 356.99, split by mistake
+    wrong, right = reconciliation.book_by_hand(
+        session, finance, line, [("INV-2026-000004", "300.00"), ("INV-2026-000003", "56.99")]
+    )
+    reversal.reverse_payment(session, finance, wrong, "Booked on the wrong invoice", date.today())
+
+    assert line.state == "proposed" and wrong.invoice.balance_amount == wrong.invoice.total_amount
+    with pytest.raises(DomainError, match="but the line has €300.00 left to book"):
+        reconciliation.book_by_hand(session, finance, line, [("INV-2026-000003", "356.99")])
+    [again] = reconciliation.book_by_hand(session, finance, line, [("INV-2026-000003", "300.00")])
+    assert (again.invoice.reference, again.amount, line.state) == (
+        "INV-2026-000003",
+        D("300.00"),
+        "booked",
+    )
+    assert right.invoice.paid_amount == D("356.99")  # 56.99 kept, then 300.00
+
+    # The same invoice again, after a second reversal: a payment of its own, not the first.
+    reversal.reverse_payment(session, finance, again, "Still wrong", date.today())
+    [third] = reconciliation.book_by_hand(session, finance, line, [("INV-2026-000003", "300.00")])
+    assert third.id != again.id and third.invoice.paid_amount == D("356.99")
 
 
 def test_foreign_currency_and_debit_lines_are_not_booked_onto_invoices(session, finance, world):

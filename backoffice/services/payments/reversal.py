@@ -13,6 +13,7 @@ from ..permissions import Action, require
 from ..scoping import require_company
 from ..sync import records as sync_records
 from . import customer_credit
+from .bank import reconciliation as bank_reconciliation
 from .booking import book
 
 REASON_MAX = 500
@@ -87,6 +88,8 @@ def reverse_payment(
         created_by_id=actor.id,
     )
     book(session, invoice, reversal, f"{label}.reverse")
+    if payment.source == PaymentSource.BANK_IMPORT:
+        bank_reconciliation.reopen_after_reversal(session, payment)
     if payment.amount > 0:
         # The books have the payment: it is deleted there (no provider takes a negative one).
         sync_records.request_push(

@@ -9,8 +9,8 @@ The line's row is locked first, then each invoice's: two clerks cannot book one 
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from models import (
     BankLineState,
@@ -85,12 +85,25 @@ def _book(
         before = merged.get(invoice.id, (invoice, Decimal(0)))[1]
         merged[invoice.id] = (invoice, before + amount)
     total = sum((amount for _, amount in merged.values()), Decimal(0))
-    if not merged or total != transaction.amount:
+    due = left_to_book(session, transaction)
+    if not merged or total != due:
+        line = (
+            f"is {format_money(due, transaction.currency)}"
+            if due == transaction.amount
+            else f"has {format_money(due, transaction.currency)} left to book"
+        )
         raise DomainError(
             f"The amounts add up to {format_money(total, transaction.currency)}, but the line "
-            f"is {format_money(transaction.amount, transaction.currency)}: book all of it.",
+            f"{line}: book all of it.",
             "amount",
         )
+    # A line booked again after a reversal gets payments of its own (the first booking's
+    # keys name its reversed payments).
+    again = session.scalar(
+        select(func.count())
+        .select_from(BankTransactionPayment)
+        .where(BankTransactionPayment.transaction_id == transaction.id)
+    )
     payments = []
     for invoice, amount in merged.values():
         payment = ledger.record_payment(
@@ -102,7 +115,7 @@ def _book(
             method=PaymentMethod.BANK_TRANSFER.value,
             reference=_payment_reference(transaction),
             source=PaymentSource.BANK_IMPORT.value,
-            idempotency_key=f"bank-{transaction.id}-{invoice.id}",
+            idempotency_key=f"bank-{transaction.id}-{invoice.id}" + (f"-{again}" if again else ""),
             excess_to_credit=excess_to_credit,
         )
         session.add(BankTransactionPayment(payment_id=payment.id, transaction_id=transaction.id))
@@ -116,6 +129,44 @@ def _book(
         detail=", ".join(f"{p.amount} on {p.invoice.reference}" for p in payments),
     )
     return payments
+
+
+def left_to_book(session: Session, transaction: BankTransaction) -> Decimal:
+    """The line's amount less what its payments still standing hold."""
+    reversal = aliased(Payment)
+    standing = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .join(BankTransactionPayment, BankTransactionPayment.payment_id == Payment.id)
+        .where(
+            BankTransactionPayment.transaction_id == transaction.id,
+            ~exists().where(reversal.reverses_id == Payment.id),
+        )
+    )
+    return transaction.amount - standing
+
+
+def reopen_after_reversal(session: Session, payment: Payment) -> None:
+    """A payment booked from a bank line was reversed (a wrong invoice, say): the line is
+    open again, with its proposals, for its money to be booked right; nothing is lost."""
+    transaction = session.scalars(
+        select(BankTransaction)
+        .join(BankTransactionPayment, BankTransactionPayment.transaction_id == BankTransaction.id)
+        .where(BankTransactionPayment.payment_id == payment.id)
+        .with_for_update(key_share=True)
+    ).one_or_none()
+    if transaction is None:
+        return
+    state = BankLineState.PROPOSED if transaction.proposals else BankLineState.UNMATCHED
+    transaction.state = state.value
+    transaction.decided_by_id = None
+    transaction.decided_at = None
+    session.flush()
+    audit.record(
+        session,
+        "bank.reopen",
+        entity=transaction,
+        detail=f"{payment.amount} on {payment.invoice.reference} reversed",
+    )
 
 
 def confirm(
