@@ -159,11 +159,11 @@ def test_killed_work_horse_reruns_and_stores_one_document(
     worker = start(WORKER, env, tmp_path / "worker.log")
     started.append(worker)
     killed = rendering(redis, job_id)
-    # The worker's children are its RQ scheduler (which records its pid in Redis) and the
-    # work-horse forked for this job.
-    wait_for(lambda: scheduler_pids(redis), 30, "the scheduler to register")
-    children = psutil.Process(worker.pid).children()
-    [horse] = [child for child in children if child.pid not in scheduler_pids(redis)]
+    # The worker's children are its RQ scheduler, started with the worker, and the work-horse
+    # forked for this job: the newest. Found at once, while it renders (waiting for the
+    # scheduler to register first let a fast render finish).
+    horse = max(psutil.Process(worker.pid).children(), key=lambda child: child.create_time())
+    assert horse.pid not in scheduler_pids(redis)
     horse.kill()  # SIGKILL the child that renders; its parent survives
     horse.wait(10)
     assert_reruns_once(world, redis, job_id, killed, "a killed work-horse")

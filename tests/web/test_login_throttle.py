@@ -48,7 +48,7 @@ def test_an_account_is_throttled_after_its_failures_and_told_when_to_retry(
     assert alerts(response) == ["Too many failed sign-in attempts. Try again in 15 minutes."]
     assert client.get("/admin/invoice/").status_code == 302  # not signed in
     details = db_session.scalars(
-        select(AuditEvent.detail).where(AuditEvent.action == "login.failed")
+        select(AuditEvent.detail).where(AuditEvent.action == "login.failed").order_by(AuditEvent.id)
     ).all()
     assert details == ["bad credentials"] * 5 + ["throttled"]
 
