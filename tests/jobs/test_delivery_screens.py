@@ -24,7 +24,7 @@ def signed_in(app, world, role: Role):
 
 
 def post(client, path: str, **fields):
-    return client.post(path, data={"csrf_token": csrf_token(client, "/admin/")} | fields)
+    return client.post(path, data={"csrf_token": csrf_token(client, "/admin/account/")} | fields)
 
 
 def test_download_sends_the_stored_pdf_as_an_attachment(live_app, redis, world):

@@ -80,7 +80,7 @@ def test_twenty_concurrent_send_clicks_make_one_email(live_app, redis, world, in
     for _ in range(20):
         client = live_app.test_client()
         assert login(client, world.finance.email).status_code == 302
-        clients.append((client, csrf_token(client, "/admin/")))
+        clients.append((client, csrf_token(client, "/admin/account/")))
     start = threading.Barrier(len(clients))
     statuses = []
 
@@ -136,7 +136,10 @@ def test_smtp_down_fails_readably_and_retry_delivers_once(live_app, redis, world
         assert "ConnectionRefusedError" in page and "jobs.email" not in page
         response = client.post(
             "/admin/jobs/retry",
-            data={"job_id": f"email-{message.id}", "csrf_token": csrf_token(client, "/admin/")},
+            data={
+                "job_id": f"email-{message.id}",
+                "csrf_token": csrf_token(client, "/admin/account/"),
+            },
         )
         assert response.status_code == 302
         run_jobs(live_app, redis)

@@ -95,7 +95,7 @@ def test_a_pdf_over_the_time_limit_fails_readably_and_so_does_its_email(
     # An admin raises the limit (the live app keeps the default) and retries both jobs.
     admin, _ = signed_in(live_app, world, Role.ADMIN)
     for job_id in job_ids:
-        token = csrf_token(admin, "/admin/")
+        token = csrf_token(admin, "/admin/account/")
         retried = admin.post("/admin/jobs/retry", data={"job_id": job_id, "csrf_token": token})
         assert retried.status_code == 302
         run_jobs(live_app, redis)

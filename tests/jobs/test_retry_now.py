@@ -23,7 +23,8 @@ from .test_email_delivery import issue_invoice
 
 def retry(client, invoice) -> str:
     response = client.post(
-        f"/admin/invoice/retry/{invoice.id}", data={"csrf_token": csrf_token(client, "/admin/")}
+        f"/admin/invoice/retry/{invoice.id}",
+        data={"csrf_token": csrf_token(client, "/admin/account/")},
     )
     assert response.status_code == 302
     return client.get(response.headers["Location"]).get_data(as_text=True)
@@ -103,7 +104,7 @@ def test_clicks_at_the_same_moment_send_one_email(live_app, redis, world, smtp_p
     world.session.commit()
     run_jobs(live_app, redis)
     clients = [signed_in(live_app, world, Role.FINANCE)[0] for _ in range(6)]
-    tokens = [csrf_token(client, "/admin/") for client in clients]
+    tokens = [csrf_token(client, "/admin/account/") for client in clients]
     pages: list[str] = []
 
     def click(client, token) -> None:
@@ -150,7 +151,7 @@ def test_retry_in_the_instant_before_rq_marks_the_last_attempt_failed(
     job = Job.fetch(f"email-{message.id}", connection=redis)
     job.set_status(JobStatus.STARTED)  # ...and RQ has not yet marked its last attempt
     client, _ = signed_in(live_app, world, Role.FINANCE)
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     caplog.set_level(logging.INFO, logger="jobs.dispatch")
     clicked = threading.Thread(
         target=client.post,

@@ -173,6 +173,6 @@ def test_sync_now_asks_for_what_is_pending_and_failed_once_and_only_in_ones_comp
     support = client_as("support")
     response = support.post(
         PAGE + "sync-now",
-        data={"csrf_token": csrf_token(support, "/admin/"), "connection_id": ours.id},
+        data={"csrf_token": csrf_token(support, "/admin/account/"), "connection_id": ours.id},
     )
     assert response.status_code == 403

@@ -110,7 +110,7 @@ def test_missing_required_settings_fail_fast_with_their_names():
 def test_logout_needs_post_and_ends_the_session(client_as):
     client = client_as("finance")
     assert client.get("/logout").status_code == 405
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/admin/invoice/").status_code == 302
 

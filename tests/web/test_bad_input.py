@@ -112,7 +112,7 @@ def test_credit_note_larger_than_what_is_left(client_as, customer, vat19, db_ses
     act(client, invoice, "credit", mode="partial")
     partial = latest_invoice(db_session)
     assert partial.kind == "credit_note" and partial.status == "draft"
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     line = partial.lines[0]
     response = client.post(
         f"/admin/invoice/edit/?id={partial.id}",
@@ -201,7 +201,7 @@ def test_deleting_the_first_line_renumbers_the_rest(client_as, customer, vat19, 
             "lines-1-unit_price": "50",
             "lines-1-discount_percent": "0",
             "lines-1-tax_rate": str(vat19.id),
-            "csrf_token": csrf_token(client, "/admin/"),
+            "csrf_token": csrf_token(client, "/admin/account/"),
         },
     )
     assert response.status_code == 302, messages(response.get_data(as_text=True))

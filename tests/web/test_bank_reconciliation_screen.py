@@ -132,7 +132,7 @@ def test_a_bad_file_is_refused_whole_and_support_and_managers_are_refused(
     for role in ("support", "manager"):
         client = client_as(role)
         assert client.get(SCREEN).status_code == 403
-        token = csrf_token(client, "/admin/")
+        token = csrf_token(client, "/admin/account/")
         response = client.post(
             f"{SCREEN}confirm/{first.proposals[0].id}", data={"csrf_token": token}
         )

@@ -223,7 +223,7 @@ def bad_token(mode: str, app, client, users, stale: str | None) -> dict[str, str
     if mode == "other_session":
         other = app.test_client()
         assert login(other, users["finance"].email).status_code == 302
-        return {"csrf_token": csrf_token(other, "/admin/")}
+        return {"csrf_token": csrf_token(other, "/admin/account/")}
     if mode == "before_login":
         # A token from before sign-in: the session is renewed at login, so it must be dead.
         assert stale
@@ -276,7 +276,7 @@ def test_same_request_with_a_valid_token_goes_through(
     db_session.commit()
     client, _ = signed_in(app, users)
     response = client.post(
-        request.path, data=request.data | {"csrf_token": csrf_token(client, "/admin/")}
+        request.path, data=request.data | {"csrf_token": csrf_token(client, "/admin/account/")}
     )
     assert response.status_code != 400, response.get_data(as_text=True)[:1000]
     assert request.went_through(db_session, response), f"{name} with a valid token did nothing"
@@ -320,7 +320,9 @@ def test_login_and_logout_with_valid_tokens_work(app, users, db_session):
     client, _ = signed_in(app, users, "finance")
     assert client.get("/admin/invoice/").status_code == 200
     assert (
-        client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/")}).status_code
+        client.post(
+            "/logout", data={"csrf_token": csrf_token(client, "/admin/account/")}
+        ).status_code
         == 302
     )
     assert client.get("/admin/invoice/").status_code == 302

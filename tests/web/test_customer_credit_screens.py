@@ -105,7 +105,7 @@ def test_only_those_who_record_payments_reverse_apply_or_refund_credit(
     page = _page(support, other)
     assert "of customer credit that can pay this invoice" in page and "Apply credit" not in page
     before = snapshot(db_session)
-    token = csrf_token(support, "/admin/")
+    token = csrf_token(support, "/admin/account/")
     attempts = [
         (f"/admin/invoice/reverse/{invoice.id}/{payment.id}", {"reason": "x"}),
         (f"/admin/invoice/apply-credit/{other.id}", {"amount": "1.00"}),
@@ -124,7 +124,7 @@ def test_customer_credit_is_refunded_from_the_customer_page(client_as, customer,
     page = client.get(f"/admin/customer/details/?id={customer.id}").get_data(as_text=True)
     assert "€71.45" in page and "Refund</button>" in page
 
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     url = f"/admin/customercredit/refund/{customer.id}"
     too_much = client.post(
         url,
@@ -173,7 +173,7 @@ def test_ids_out_of_range_or_elsewhere_change_nothing(client_as, customer, vat19
     for payment_id in (2**31, elsewhere.id):
         page = act_on(client, invoice, f"reverse/{invoice.id}/{payment_id}", reason="x")
         assert "That payment is not on this invoice." in messages(page.get_data(as_text=True))
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     response = client.post(
         f"/admin/customercredit/refund/{2**31}",
         data={"csrf_token": token, "currency": "EUR", "amount": "1"},

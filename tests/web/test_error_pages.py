@@ -45,7 +45,10 @@ def test_a_refused_invoice_action_names_it(client_as, db_session, users, custome
     manager = client_as("manager")
     response = manager.post(
         f"/admin/invoice/void/{invoice.id}",
-        data={"csrf_token": csrf_token(manager, "/admin/"), "version": str(invoice.version)},
+        data={
+            "csrf_token": csrf_token(manager, "/admin/account/"),
+            "version": str(invoice.version),
+        },
     )
     assert response.status_code == 403
     assert "Voiding invoices is for the admin or finance role." in lead(

@@ -31,7 +31,7 @@ def test_hostile_reads_are_not_found(client_as, path):
 @pytest.mark.parametrize("action", ["issue", "void", "credit", "pay", "send", "resend"])
 def test_hostile_actions_are_not_found(client_as, action):
     client = client_as("finance")
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     response = client.post(
         f"/admin/invoice/{action}/99999999999", data={"csrf_token": token, "version": "1"}
     )

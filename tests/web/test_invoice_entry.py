@@ -15,7 +15,7 @@ from .test_invoice_flow import create_draft, latest_invoice
 
 
 def ask_preview(client, body: dict, token: str | None = None):
-    headers = {"X-CSRFToken": token or csrf_token(client, "/admin/")}
+    headers = {"X-CSRFToken": token or csrf_token(client, "/admin/account/")}
     return client.post("/admin/invoice/preview/", json=body, headers=headers)
 
 
@@ -172,7 +172,10 @@ def test_a_body_that_is_not_json_gets_a_clear_400(client_as):
     answer = client.post(
         "/admin/invoice/preview/",
         data="quantity=3",
-        headers={"X-CSRFToken": csrf_token(client, "/admin/"), "Content-Type": "text/plain"},
+        headers={
+            "X-CSRFToken": csrf_token(client, "/admin/account/"),
+            "Content-Type": "text/plain",
+        },
     )
     assert (answer.status_code, answer.get_json()["error"]) == (
         400,
@@ -253,7 +256,7 @@ def test_a_foreign_currency_draft_asks_for_its_rate_before_issue(
         "currency": "USD",
         "expected_version": str(draft.version),
         "then": "issue",
-        "csrf_token": csrf_token(client, "/admin/"),
+        "csrf_token": csrf_token(client, "/admin/account/"),
         "lines-0-id": str(draft.lines[0].id),
         "lines-0-description": "Consulting",
         "lines-0-quantity": "2",

@@ -23,7 +23,7 @@ def create_customer(client, company, **fields):
         "currency": "eur",
         "payment_terms_days": "14",
         "language": "en",
-        "csrf_token": csrf_token(client, "/admin/"),
+        "csrf_token": csrf_token(client, "/admin/account/"),
     }
     return client.post("/admin/customer/new/", data=data | fields)
 
@@ -49,7 +49,7 @@ def create_draft(client, customer, tax_rate, **fields):
         "lines-1-unit_price": "0.125",
         "lines-1-discount_percent": "0",
         "lines-1-tax_rate": str(tax_rate.id),
-        "csrf_token": csrf_token(client, "/admin/"),
+        "csrf_token": csrf_token(client, "/admin/account/"),
     }
     return client.post("/admin/invoice/new/", data=data | fields)
 
@@ -212,7 +212,10 @@ def test_stale_form_is_refused(client_as, customer, vat19, db_session):
     draft = latest_invoice(db_session)
     response = client.post(
         f"/admin/invoice/issue/{draft.id}",
-        data={"csrf_token": csrf_token(client, "/admin/"), "version": str(draft.version - 1)},
+        data={
+            "csrf_token": csrf_token(client, "/admin/account/"),
+            "version": str(draft.version - 1),
+        },
     )
     assert "changed since you opened it" in client.get(response.headers["Location"]).get_data(
         as_text=True

@@ -194,7 +194,8 @@ def test_support_may_not_retry(client_as, db_session, invoice):
     message = failed_email(db_session, invoice)
     support = client_as("support")
     response = support.post(
-        f"/admin/invoice/retry/{invoice.id}", data={"csrf_token": csrf_token(support, "/admin/")}
+        f"/admin/invoice/retry/{invoice.id}",
+        data={"csrf_token": csrf_token(support, "/admin/account/")},
     )
     assert response.status_code == 403
     db_session.expire_all()

@@ -33,7 +33,7 @@ def test_a_drafts_form_shows_the_chosen_products_not_the_catalogue_per_line(
     form = {
         "customer": str(customer.id),
         "expected_version": str(draft.version),
-        "csrf_token": csrf_token(client, "/admin/"),
+        "csrf_token": csrf_token(client, "/admin/account/"),
     }
     for n, line in enumerate(draft.lines):
         form |= {

@@ -123,7 +123,7 @@ def test_only_an_admin_may_unlock(app, users, limits, client_as, role):
     for _ in range(5):
         login(victim, users["admin"].email, WRONG)
     client = client_as(role)
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     response = client.post(f"/admin/user/unlock/{users['admin'].id}", data={"csrf_token": token})
     assert response.status_code == 403
     assert login(victim, users["admin"].email).status_code == 429

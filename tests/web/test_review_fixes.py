@@ -32,7 +32,7 @@ def test_saving_over_a_newer_version_of_a_draft_is_refused(client_as, customer, 
                 "lines-0-unit_price": "10",
                 "lines-0-discount_percent": "0",
                 "lines-0-tax_rate": str(vat19.id),
-                "csrf_token": csrf_token(client, "/admin/"),
+                "csrf_token": csrf_token(client, "/admin/account/"),
             },
         )
 
@@ -70,7 +70,7 @@ def test_a_customer_cannot_move_to_another_company(client_as, company, customer,
             "currency": "EUR",
             "payment_terms_days": "30",
             "language": "en",
-            "csrf_token": csrf_token(admin, "/admin/"),
+            "csrf_token": csrf_token(admin, "/admin/account/"),
         },
     )
     assert "cannot move to another company" in messages(response.get_data(as_text=True))
@@ -88,7 +88,7 @@ def test_a_series_prefix_cannot_carry_script(client_as, company, db_session):
             "kind": "invoice",
             "prefix": "'+alert(1)+'",
             "padding": "6",
-            "csrf_token": csrf_token(admin, "/admin/"),
+            "csrf_token": csrf_token(admin, "/admin/account/"),
         },
     )
     assert "Use letters, digits" in messages(response.get_data(as_text=True))
@@ -108,7 +108,7 @@ def test_a_crafted_form_for_a_hidden_company_is_refused(client_as, users, custom
             "currency": "EUR",
             "payment_terms_days": "30",
             "language": "en",
-            "csrf_token": csrf_token(support, "/admin/"),
+            "csrf_token": csrf_token(support, "/admin/account/"),
         },
     )
     # The scoped dropdown does not offer the company, so the form itself refuses it.

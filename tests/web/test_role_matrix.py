@@ -617,7 +617,7 @@ def test_role_matrix(client_as, world, db_session, ep, op, role):
     row = world.target(ep, op)
     marker = new_marker()
     client = client_as(role)
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     before = snapshot(db_session)
     refused_before = refusals(db_session, user)
 
@@ -674,7 +674,7 @@ def test_issued_invoice_edit_redirects_to_details_and_changes_nothing(
     invoice = world.issued()
     db_session.commit()
     client = client_as(role)
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     before = snapshot(db_session)
 
     page = client.get(f"/admin/invoice/edit/?id={invoice.id}")
@@ -701,7 +701,7 @@ def test_issued_invoice_cannot_be_deleted(client_as, world, db_session, role, ho
     invoice = world.issued()
     db_session.commit()
     client = client_as(role)
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     before = snapshot(db_session)
     if how == "delete":
         response = client.post(
@@ -721,7 +721,7 @@ def test_issued_invoice_cannot_be_deleted(client_as, world, db_session, role, ho
 def test_support_edits_a_customer_name(client_as, world, db_session):
     """The headline allowed write, spelled out: support renames a customer and it sticks."""
     client = client_as("support")
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     form = world.form("customer", "Renamed by support GmbH") | {"csrf_token": token}
     response = client.post(f"/admin/customer/edit/?id={world.customer.id}", data=form)
     assert response.status_code == 302
@@ -732,7 +732,7 @@ def test_support_edits_a_customer_name(client_as, world, db_session):
 
 def test_support_creates_and_edits_a_draft_invoice(client_as, world, db_session):
     client = client_as("support")
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     response = client.post(
         "/admin/invoice/new/", data=world.form("invoice", "PO-SUPPORT-1") | {"csrf_token": token}
     )

@@ -270,7 +270,7 @@ WRITE_NAMES = [
 @pytest.mark.parametrize("name", WRITE_NAMES)
 def test_finance_cannot_change_other_company_rows(client_as, db_session, own, other, vat19, name):
     client = client_as("finance")
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     path, data = write_requests(own, other, vat19)[name]
     before = snapshot(db_session)
 
@@ -296,7 +296,7 @@ def test_crafted_post_naming_other_company_is_refused(
     client_as, db_session, own, other, vat19, name
 ):
     client = client_as("finance")
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     customer_form = {
         "company": str(other.company.id),
         "name": "Planted Customer",
@@ -396,7 +396,7 @@ def test_crafted_post_naming_other_company_is_refused(
 def test_control_finance_creates_a_customer_for_its_own_company(client_as, db_session, own):
     """The crafted create above differs from this allowed one only in the company id."""
     client = client_as("finance")
-    token = csrf_token(client, "/admin/")
+    token = csrf_token(client, "/admin/account/")
     form = {
         "company": str(own.company.id),
         "name": "Planted Customer",

@@ -33,7 +33,7 @@ def age(db_session, user, **values) -> None:
 
 
 def sign_out(client, everywhere: bool = False):
-    data = {"csrf_token": csrf_token(client, "/admin/")}
+    data = {"csrf_token": csrf_token(client, "/admin/account/")}
     if everywhere:
         data["everywhere"] = "1"
     return client.post("/logout", data=data)
@@ -158,7 +158,7 @@ def test_only_an_admin_may_end_sessions(app, client_as, users, db_session):
     admin = client_as("admin")
     for role in ("finance", "support", "manager"):
         client = client_as(role)
-        token = csrf_token(client, "/admin/")
+        token = csrf_token(client, "/admin/account/")
         url = f"/admin/user/end-sessions/{users['admin'].id}"
         assert client.post(url, data={"csrf_token": token}).status_code == 403
     assert signed_in(admin)

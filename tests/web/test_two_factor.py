@@ -194,6 +194,9 @@ def test_only_an_admin_resets_a_second_factor(client_as, users, db_session, role
     enrol(client_as("manager"))
     client = client_as(role)
     url = f"/admin/user/reset-two-factor/{users['manager'].id}"
-    assert client.post(url, data={"csrf_token": csrf_token(client, "/admin/")}).status_code == 403
+    assert (
+        client.post(url, data={"csrf_token": csrf_token(client, "/admin/account/")}).status_code
+        == 403
+    )
     db_session.expire_all()
     assert users["manager"].totp_secret is not None
