@@ -28,12 +28,12 @@ def enrol(client, steps_from_now: int = -1) -> tuple[str, list[str]]:
     assert "<svg" in page
     with client.session_transaction() as session:
         secret = session["totp_enrolment"]
+    # The token first, the code last: a page fetched in between could let the 30 s step roll
+    # over, making the previous step's code two steps old and refused.
+    token = csrf_token(client, "/admin/account/")
     response = client.post(
         "/admin/account/two-factor/enable",
-        data={
-            "code": code_at(secret, steps_from_now),
-            "csrf_token": csrf_token(client, "/admin/account/"),
-        },
+        data={"code": code_at(secret, steps_from_now), "csrf_token": token},
     )
     assert response.status_code == 200, response.get_data(as_text=True)
     codes = re.findall(r"<li>([0-9a-f]{5}-[0-9a-f]{5})</li>", response.get_data(as_text=True))
