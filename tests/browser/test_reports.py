@@ -82,3 +82,19 @@ def test_the_dashboard_draws_its_charts_for_each_role(committed_engine, live_ser
     assert "INV-" in page.inner_text("body")
     page.go_back()
     page.screenshot(path=str(SCREENSHOTS / f"dashboard-{role}.png"), full_page=True)
+
+
+def test_dates_show_and_pick_as_iso_whatever_the_browser_language(manager_world, live_server, page):
+    # An American browser shows <input type="date"> as 01/15/2026; ours stay 2026-01-15.
+    page.context.set_extra_http_headers({"Accept-Language": "en-US"})
+    sign_in(page, live_server, "boss@example.com")
+    page.goto(f"{live_server}/admin/reports/revenue?{Q1}")
+    start = page.locator("#start")
+    assert start.input_value() == "2026-01-01"
+    start.click()
+    page.screenshot(path=str(SCREENSHOTS / "report-date-picker.png"))
+    page.locator(".daterangepicker td.available:not(.off)", has_text="15").first.click()
+    assert start.input_value() == "2026-01-15"
+    page.click("button:has-text('Show')")
+    page.wait_for_url("**start=2026-01-15**")
+    assert page.locator("#start").input_value() == "2026-01-15"

@@ -6,6 +6,7 @@ from typing import Any
 from flask import flash, redirect, request
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import IntEqualFilter
+from flask_admin.form.widgets import DatePickerWidget
 from flask_login import current_user
 from sqlalchemy import false
 from sqlalchemy.orm import selectinload
@@ -141,8 +142,13 @@ class InvoiceAdmin(
         "terms",
         RenderedHidden("expected_version"),
     )
-    # The browser's own date picker, in ISO dates, instead of a text box with a popup.
+    # Flask-Admin's date picker, typed and shown as 2026-12-03 in every browser language (the
+    # browser's own <input type="date"> shows its locale's order, 12/03/2026 in en-US).
     form_overrides = {"issue_date": DateField, "due_date": DateField}
+    form_widget_args = {
+        "issue_date": {"placeholder": "YYYY-MM-DD", "autocomplete": "off"},
+        "due_date": {"placeholder": "YYYY-MM-DD", "autocomplete": "off"},
+    }
     # The version the editor saw: saving over someone else's newer changes is refused.
     form_extra_fields = {"expected_version": HiddenField()}
     # Found as the user types (name, VAT id or email): a select of 100,000 customers made the
@@ -165,10 +171,12 @@ class InvoiceAdmin(
             "customer's currency.",
         },
         "issue_date": {
+            "widget": DatePickerWidget(),
             "validators": [Optional()],
             "description": "Empty: the day it is issued.",
         },
         "due_date": {
+            "widget": DatePickerWidget(),
             "validators": [Optional()],
             "description": "Filled in from the customer's payment terms.",
         },
