@@ -4,7 +4,6 @@
   'use strict';
   var run = document.getElementById('run');
   if (!run || run.dataset.active !== 'true') return;
-  var delay = 2000;
 
   function show(state) {
     run.querySelector('[data-bar="done"]').style.width = state.done_percent + '%';
@@ -23,26 +22,9 @@
     }
   }
 
-  function poll() {
-    fetch(run.dataset.endpoint, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-      .then(function (response) {
-        // Signed out, refused or gone: asking again would not change that.
-        if (response.status >= 400 && response.status < 500) return null;
-        if (!response.ok) throw new Error('HTTP ' + response.status);
-        return response.json();
-      })
-      .then(function (state) {
-        if (!state) return;
-        delay = 2000;
-        show(state);
-        if (state.active) window.setTimeout(poll, delay);
-        else window.location.reload(); // the summary lists what failed and why
-      })
-      .catch(function () {
-        delay = Math.min(delay * 2, 30000); // the server is busy or away: ask less often
-        window.setTimeout(poll, delay);
-      });
-  }
-
-  window.setTimeout(poll, delay);
+  window.pollJson(run.dataset.endpoint, function (state) {
+    show(state);
+    if (!state.active) window.location.reload(); // the summary lists what failed and why
+    return state.active;
+  });
 })();

@@ -5,7 +5,6 @@
   var card = document.getElementById('delivery');
   if (!card || card.dataset.pending !== 'true') return;
   var BADGES = { pending: 'secondary', delivered: 'success', failed: 'danger' };
-  var delay = 2000;
 
   function show(state) {
     state.items.forEach(function (item) {
@@ -25,25 +24,8 @@
     card.dataset.pending = state.pending ? 'true' : 'false';
   }
 
-  function poll() {
-    fetch(card.dataset.endpoint, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-      .then(function (response) {
-        // Signed out, refused or gone: asking again would not change that.
-        if (response.status >= 400 && response.status < 500) return null;
-        if (!response.ok) throw new Error('HTTP ' + response.status);
-        return response.json();
-      })
-      .then(function (state) {
-        if (!state) return;
-        delay = 2000;
-        show(state);
-        if (state.pending) window.setTimeout(poll, delay);
-      })
-      .catch(function () {
-        delay = Math.min(delay * 2, 30000); // the server is busy or away: ask less often
-        window.setTimeout(poll, delay);
-      });
-  }
-
-  window.setTimeout(poll, delay);
+  window.pollJson(card.dataset.endpoint, function (state) {
+    show(state);
+    return state.pending;
+  });
 })();
