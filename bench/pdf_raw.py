@@ -19,6 +19,8 @@ machine slows them alike, each in a process of its own, and reports each one's m
   the fonts as @font-face, xhtml2pdf's <pdf:pagenumber>/<pdf:pagecount> in the footer and the
   stylesheet of then (bench/pdf_before/_style.html), through pisa.pisaDocument, which lays
   the document out twice to count its pages;
+- deployed: two-pass as it ran before issue 13, without ReportLab's C accelerator
+  (`rl_accel`, installed by issue 13), in a process started afresh rather than forked;
 - plain: a plain xhtml2pdf invoice template (embedded DejaVu fonts, a repeating table
   header, no page count) through pisa.pisaDocument: what the library costs without us.
 
@@ -38,6 +40,13 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+
+# The "deployed" renderer of --compare runs in a process started with this set: ReportLab
+# then falls back to its pure-Python functions, as before rl_accel was installed (issue 13).
+WITHOUT_ACCEL = "BENCH_PDF_WITHOUT_RL_ACCEL"
+if os.environ.get(WITHOUT_ACCEL):
+    sys.modules["_rl_accel"] = None  # must precede ReportLab's first import, just below
+# ruff: noqa: E402 (the imports below come after that)
 
 import psutil
 from jinja2 import ChoiceLoader, FileSystemLoader, Template
@@ -170,7 +179,16 @@ def compare(line_count: int, rounds: int) -> dict[str, tuple[float, float]]:
         pipes[name], child_end = fork.Pipe()
         processes.append(fork.Process(target=_render_on_cue, args=(render, invoice, child_end)))
         processes[-1].start()
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in renderers}
+    # A fork would inherit the accelerator's functions, already bound all over ReportLab.
+    spawn = multiprocessing.get_context("spawn")
+    pipes["deployed"], child_end = spawn.Pipe()
+    os.environ[WITHOUT_ACCEL] = "1"
+    try:
+        processes.append(spawn.Process(target=_deployed_on_cue, args=(line_count, child_end)))
+        processes[-1].start()
+    finally:
+        del os.environ[WITHOUT_ACCEL]
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in pipes}
     try:
         for _ in range(rounds):
             for name, pipe in pipes.items():
@@ -190,6 +208,13 @@ def compare(line_count: int, rounds: int) -> dict[str, tuple[float, float]]:
     }
 
 
+def _deployed_on_cue(line_count: int, pipe) -> None:
+    """The two-pass renderer in a process without rl_accel, rendering on cue."""
+    assert "_rl_accel" in sys.modules and sys.modules["_rl_accel"] is None
+    pdf.preload()
+    _render_on_cue(render_two_pass, build_invoice(line_count), pipe)
+
+
 def _render_on_cue(render: Callable[[Invoice], bytes], invoice: Invoice, pipe) -> None:
     """Render once each time the pipe says True, answering (wall, CPU) seconds; stop on False."""
     while pipe.recv():
@@ -202,11 +227,13 @@ def _ratios(times: dict[str, tuple[float, float]], scale: float, unit: str) -> s
     parts = []
     for kind, index in (("wall", 0), ("CPU", 1)):
         now, before, plain = (times[name][index] for name in ("now", "two-pass", "plain"))
+        deployed = times["deployed"][index]
+        digits = 0 if scale > 1 else 2
         parts.append(
-            f"{kind}: now {now * scale:.{0 if scale > 1 else 2}f} {unit}, two-pass"
-            f" {before * scale:.{0 if scale > 1 else 2}f} {unit}, plain"
-            f" {plain * scale:.{0 if scale > 1 else 2}f} {unit}; now / two-pass ="
-            f" {now / before:.0%}, now / plain = {now / plain:.0%}"
+            f"{kind}: now {now * scale:.{digits}f} {unit}, two-pass"
+            f" {before * scale:.{digits}f} {unit}, deployed {deployed * scale:.{digits}f} {unit},"
+            f" plain {plain * scale:.{digits}f} {unit}; now / two-pass = {now / before:.0%},"
+            f" now / deployed = {now / deployed:.0%}, now / plain = {now / plain:.0%}"
         )
     return "\n  ".join(parts)
 
