@@ -2,12 +2,14 @@
 admins only, each within their companies."""
 
 import html
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from backoffice.services.payments import ledger
+from backoffice.services.payments import ledger, reversal
 from backoffice.services.payments.bank.references import printed_creditor_reference
 from models import BankAccount, BankTransaction, Payment, Role
 from tests import factories
@@ -117,6 +119,27 @@ def test_split_by_hand_and_ignore_with_undo(client_as, db_session, world):
     invoice = world["invoices"][0]
     page = client.get(f"/admin/invoice/details/?id={invoice.id}").get_data(as_text=True)
     assert printed_creditor_reference(invoice.id) in page
+
+
+def test_a_line_opened_again_by_a_reversal_offers_what_is_left(client_as, db_session, world, users):
+    client = client_as("finance")
+    upload(client, world["account"])
+    near = line(db_session, "V02-0003")  # 356.99
+    post(
+        client,
+        f"book/{near.id}",
+        invoice=["INV-2026-000003", "INV-2026-000004"],
+        amount=["300.00", "56.99"],
+    )
+    wrong = db_session.scalars(
+        select(Payment).where(Payment.amount == Decimal("56.99"), Payment.reverses_id.is_(None))
+    ).one()
+    reversal.reverse_payment(db_session, users["finance"], wrong, "Wrong invoice", date.today())
+    db_session.commit()
+
+    page = client.get(SCREEN).get_data(as_text=True)
+    form = page[page.index(f"/book/{near.id}") :]
+    assert 'value="56.99"' in form[: form.index("</form>")]
 
 
 def test_a_bad_file_is_refused_whole_and_support_and_managers_are_refused(

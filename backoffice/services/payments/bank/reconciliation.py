@@ -85,7 +85,7 @@ def _book(
         before = merged.get(invoice.id, (invoice, Decimal(0)))[1]
         merged[invoice.id] = (invoice, before + amount)
     total = sum((amount for _, amount in merged.values()), Decimal(0))
-    due = left_to_book(session, transaction)
+    due, booked_before = _booked_so_far(session, transaction)
     if not merged or total != due:
         line = (
             f"is {format_money(due, transaction.currency)}"
@@ -97,13 +97,6 @@ def _book(
             f"{line}: book all of it.",
             "amount",
         )
-    # A line booked again after a reversal gets payments of its own (the first booking's
-    # keys name its reversed payments).
-    again = session.scalar(
-        select(func.count())
-        .select_from(BankTransactionPayment)
-        .where(BankTransactionPayment.transaction_id == transaction.id)
-    )
     payments = []
     for invoice, amount in merged.values():
         payment = ledger.record_payment(
@@ -115,7 +108,10 @@ def _book(
             method=PaymentMethod.BANK_TRANSFER.value,
             reference=_payment_reference(transaction),
             source=PaymentSource.BANK_IMPORT.value,
-            idempotency_key=f"bank-{transaction.id}-{invoice.id}" + (f"-{again}" if again else ""),
+            # A line booked again after a reversal gets payments of its own (the first
+            # booking's keys name its reversed payments).
+            idempotency_key=f"bank-{transaction.id}-{invoice.id}"
+            + (f"-{booked_before}" if booked_before else ""),
             excess_to_credit=excess_to_credit,
         )
         session.add(BankTransactionPayment(payment_id=payment.id, transaction_id=transaction.id))
@@ -133,16 +129,27 @@ def _book(
 
 def left_to_book(session: Session, transaction: BankTransaction) -> Decimal:
     """The line's amount less what its payments still standing hold."""
+    return _booked_so_far(session, transaction)[0]
+
+
+def _booked_so_far(session: Session, transaction: BankTransaction) -> tuple[Decimal, int]:
+    """What is left to book of the line, and how many payments it was ever booked as
+    (reversed ones included), in one query."""
     reversal = aliased(Payment)
-    standing = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount), 0))
-        .join(BankTransactionPayment, BankTransactionPayment.payment_id == Payment.id)
-        .where(
-            BankTransactionPayment.transaction_id == transaction.id,
-            ~exists().where(reversal.reverses_id == Payment.id),
+    standing, count = session.execute(
+        select(
+            func.coalesce(
+                func.sum(Payment.amount).filter(
+                    ~exists().where(reversal.reverses_id == Payment.id)
+                ),
+                0,
+            ),
+            func.count(),
         )
-    )
-    return transaction.amount - standing
+        .join(BankTransactionPayment, BankTransactionPayment.payment_id == Payment.id)
+        .where(BankTransactionPayment.transaction_id == transaction.id)
+    ).one()
+    return transaction.amount - standing, count
 
 
 def reopen_after_reversal(session: Session, payment: Payment) -> None:
@@ -153,6 +160,9 @@ def reopen_after_reversal(session: Session, payment: Payment) -> None:
         .join(BankTransactionPayment, BankTransactionPayment.transaction_id == BankTransaction.id)
         .where(BankTransactionPayment.payment_id == payment.id)
         .with_for_update(key_share=True)
+        # Read under the lock: a copy the session loaded earlier may be stale ("proposed"
+        # before its booking), and setting the state it already shows would write nothing.
+        .execution_options(populate_existing=True)
     ).one_or_none()
     if transaction is None:
         return
