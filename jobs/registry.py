@@ -13,7 +13,9 @@ from .pdf import render_invoice_pdf
 from .sync import push_sync_record
 
 # Where a worker looks first: rendering before email, so an email's attachment is ready.
-QUEUE_NAMES = ("pdf", "email", "sync", "default")
+# In the order a worker serves them: a bulk run starts at once, even behind a month end's
+# thousands of PDF jobs (each run is one job that works its invoices one by one).
+QUEUE_NAMES = ("bulk", "pdf", "email", "sync", "default")
 
 
 @dataclass(frozen=True)
@@ -42,5 +44,5 @@ KINDS: Mapping[str, JobKind] = {
     ),
     # A month end's run issues thousands of invoices in one job (about 10 ms each); a killed
     # one is retried and resumes at its first unfinished invoice. The run's row is the record.
-    "run_bulk": JobKind(run_bulk, queue="default", timeout_seconds=3600, result_ttl_seconds=0),
+    "run_bulk": JobKind(run_bulk, queue="bulk", timeout_seconds=3600, result_ttl_seconds=0),
 }

@@ -7,6 +7,7 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
 from backoffice.extensions import db
@@ -16,6 +17,7 @@ from backoffice.services.delivery.storage import LocalStorage
 from backoffice.services.invoicing.drafts import delete_draft
 from bench.issue import copy_draft
 from jobs.bulk import run_bulk
+from jobs.queues import queues
 from jobs.relay import relay_once
 from models import (
     AuditEvent,
@@ -182,7 +184,7 @@ def test_zip_of_selected_pdfs_downloads_from_the_run_page(live_app, redis, world
     session.commit()
     run = start(world, BulkKind.ZIP, invoices[:2])
     # Only the ZIP job: the PDFs are rendered by it, not by their own jobs.
-    run_jobs(live_app, redis, ("default",))
+    run_jobs(live_app, redis, ("bulk",))
 
     client = live_app.test_client()
     assert login(client, world.finance.email).status_code == 302
@@ -214,7 +216,7 @@ def test_a_lost_run_is_relayed_and_resumes_without_redoing_what_it_did(live_app,
         assert "bulk-" + str(run.id) in relay_once(
             session, live_app.extensions["dispatcher"], grace=timedelta(0)
         )
-    run_jobs(live_app, redis, ("default",))
+    run_jobs(live_app, redis, ("bulk",))
 
     assert [invoice.number for invoice in issued(world)] == [1, 2, 3, 4, 5, 6]
     issues = world.session.scalar(
@@ -231,7 +233,7 @@ def test_a_run_cancelled_before_it_began_never_starts(live_app, redis, world):
     run = start(world, BulkKind.ISSUE, drafts)
     runs.request_cancel(world.session, world.finance, fresh(world, run))
     world.session.commit()
-    run_jobs(live_app, redis, ("default",))
+    run_jobs(live_app, redis, ("bulk",))
 
     assert issued(world) == []
     assert progress.summary(world.session, fresh(world, run)) == (
@@ -247,7 +249,7 @@ def test_a_bad_or_deleted_draft_fails_alone_with_its_reason(live_app, redis, wor
     run = start(world, BulkKind.ISSUE, drafts)
     delete_draft(world.session, world.finance, drafts[2])  # still allowed while it waits
     world.session.commit()
-    run_jobs(live_app, redis, ("default",))
+    run_jobs(live_app, redis, ("bulk",))
 
     run = fresh(world, run)
     assert (run.done_count, run.failed_count) == (2, 2)
@@ -261,3 +263,20 @@ def test_a_bad_or_deleted_draft_fails_alone_with_its_reason(live_app, redis, wor
         ),
     ]
     assert [i.id for i in issued(world)] == [drafts[0].id, drafts[3].id]
+
+
+def test_a_run_starts_before_the_pdfs_already_waiting(live_app, redis, world):
+    # Month end: issuing queued a PDF job per invoice; a send run started now is not left
+    # "queued" until every one of them is rendered.
+    waiting = make_drafts(world, 5)
+    issued = start(world, BulkKind.ISSUE, waiting)
+    run_jobs(live_app, redis, ("bulk",))
+    assert Queue("pdf", connection=redis).count == 5
+    run = start(world, BulkKind.SEND, waiting[:1])
+
+    with live_app.app_context():
+        SimpleWorker(queues(redis), connection=redis).work(burst=True, max_jobs=1)
+
+    world.session.expire_all()
+    assert (world.session.get(BulkRun, issued.id).state, run.state) == ("finished", "finished")
+    assert Queue("pdf", connection=redis).count == 5  # still waiting, worked next
