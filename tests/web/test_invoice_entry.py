@@ -2,6 +2,7 @@
 the figures shown while typing are the figures saved, and every helper is checked like the
 form (role, companies, CSRF, bad input)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -281,4 +282,8 @@ def test_the_draft_form_marks_only_required_fields_and_uses_date_pickers(client_
         "empty means the customer&#39;s currency" in page
         or "empty means the customer's currency" in page
     )
-    assert 'type="date"' in page and 'id="issue_date"' in page and 'id="due_date"' in page
+    # ISO dates in every browser language: the picker, not the browser's type="date".
+    for name in ("issue_date", "due_date"):
+        field = re.search(rf'<input[^>]*id="{name}"[^>]*>', page).group(0)
+        assert 'data-role="datepicker"' in field and 'data-date-format="YYYY-MM-DD"' in field
+    assert 'type="date"' not in page

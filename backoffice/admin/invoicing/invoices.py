@@ -6,7 +6,6 @@ from typing import Any
 from flask import flash, redirect, request
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import IntEqualFilter
-from flask_admin.form.widgets import DatePickerWidget
 from flask_login import current_user
 from sqlalchemy import false
 from sqlalchemy.orm import selectinload
@@ -27,6 +26,7 @@ from ...services.search.invoice_list import invoice_list_clause
 from ...services.search.terms import Terms, normalise, problem_with
 from .. import validators
 from ..bulk.actions import BulkActionsMixin
+from ..dates import optional_iso_date
 from ..delivery.actions import DeliveryMixin
 from ..form_rules import Included, RenderedHidden
 from ..formatting import money_column
@@ -142,13 +142,7 @@ class InvoiceAdmin(
         "terms",
         RenderedHidden("expected_version"),
     )
-    # Flask-Admin's date picker, typed and shown as 2026-12-03 in every browser language (the
-    # browser's own <input type="date"> shows its locale's order, 12/03/2026 in en-US).
     form_overrides = {"issue_date": DateField, "due_date": DateField}
-    form_widget_args = {
-        "issue_date": {"placeholder": "YYYY-MM-DD", "autocomplete": "off"},
-        "due_date": {"placeholder": "YYYY-MM-DD", "autocomplete": "off"},
-    }
     # The version the editor saw: saving over someone else's newer changes is refused.
     form_extra_fields = {"expected_version": HiddenField()}
     # Found as the user types (name, VAT id or email): a select of 100,000 customers made the
@@ -170,16 +164,8 @@ class InvoiceAdmin(
             "description": "Optional: filled in from the customer; empty means the "
             "customer's currency.",
         },
-        "issue_date": {
-            "widget": DatePickerWidget(),
-            "validators": [Optional()],
-            "description": "Empty: the day it is issued.",
-        },
-        "due_date": {
-            "widget": DatePickerWidget(),
-            "validators": [Optional()],
-            "description": "Filled in from the customer's payment terms.",
-        },
+        "issue_date": optional_iso_date("Empty: the day it is issued."),
+        "due_date": optional_iso_date("Filled in from the customer's payment terms."),
         "po_reference": {"label": "Purchase order"},
         "exchange_rate": {
             "description": "Base-currency units per unit of the invoice currency; needed to "

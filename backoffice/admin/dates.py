@@ -1,0 +1,21 @@
+"""Date fields of admin forms: typed and shown as 2026-12-03 in every browser language.
+
+The browser's own <input type="date"> shows its locale's order (12/03/2026 in en-US); Flask-
+Admin's date picker keeps the ISO date in the box. templates/admin/_iso_date.html is the same
+picker for the hand-written forms.
+"""
+
+from typing import Any
+
+from flask_admin.form.widgets import DatePickerWidget
+from wtforms.validators import Optional
+
+
+def optional_iso_date(description: str) -> dict[str, Any]:
+    """form_args for an optional date column: the picker, an empty box allowed."""
+    return {
+        "widget": DatePickerWidget(),
+        "validators": [Optional()],
+        "description": description,
+        "render_kw": {"placeholder": "YYYY-MM-DD", "autocomplete": "off"},
+    }
