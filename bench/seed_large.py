@@ -20,18 +20,18 @@ with `alembic upgrade head`; a name without "bench", "large" or "test" in it is 
    occurs: draft, issued, sent, partially paid, paid, void, and paid by a full credit note.
    Building the rows in Python is the bottleneck: in a process of its own
    (bench/seed_large_producer.py) it has a core to itself;
-3. the lines (about 10 per document, 1 to 19) are made by PostgreSQL in one INSERT ... SELECT
-   (LINES_SQL): the stream prices a pool of line templates per company and kind of customer
-   once, COPYs them, and then names per document only which templates it took, in order (it
-   still adds up their nets for the document's totals and tax rows). Ten million lines are
-   neither formatted by Python nor parsed by COPY;
+3. the lines (about 10 per document, 1 to 19) are made by PostgreSQL, an INSERT ... SELECT
+   (LINES_SQL) after each chunk's COPY, while the producer makes the next chunk: the stream
+   prices a pool of line templates per company and kind of customer once, COPYs them, and
+   then names per document only which templates it took, in order (it still adds up their
+   nets for the document's totals and tax rows). Ten million lines are neither formatted by
+   Python nor parsed by COPY;
 4. the numbering counters are set to the last number of each series (numbers are gapless and
    follow issue dates, so issuing today continues each series) and the id sequences to the
    last id; the load commits;
 5. the indexes are built on two connections at once (build_indexes), then the unique
-   constraints are put back over their indexes; then ANALYZE. A step that needs the loaded
-   data and its indexes (a backfill of summary rows, say) goes between build_indexes and
-   analyze in main().
+   constraints are put back over their indexes; the report summaries (migration 0025) are
+   computed from the loaded tables meanwhile, on a third connection; then ANALYZE.
 
 The load is one transaction with `SET LOCAL session_replication_role = replica`: that skips the
 triggers of migration 0002 (which freeze issued invoices, their lines and tax rows, and would
@@ -214,10 +214,12 @@ def load(
             for batch in produced_ahead(stream, CHUNK):
                 for table, rows in batch.tables.items():
                     copy_rows(conn, table, COPIED[table], rows)
+                # Each round's lines at once: PostgreSQL makes them while the producer
+                # works out the next round, instead of all ten million after the COPY.
+                conn.execute(LINES_SQL)
+                conn.execute(f"TRUNCATE {LINE_CHOICES}")
                 bar.update(batch.invoice_count)
-        marks["COPY"] = time.perf_counter()
-        conn.execute(LINES_SQL)
-        marks["lines"] = time.perf_counter()
+        marks["COPY and lines"] = time.perf_counter()
         set_counters(conn, stream, len(world.customers))
     return rebuild
 
@@ -309,10 +311,12 @@ def main(argv: list[str] | None = None) -> None:
     marks["schema and reference data"] = time.perf_counter()
     rebuild = load(url, world, customers, stream, marks)
     marks["counters"] = time.perf_counter()
-    build_indexes(url, rebuild)
-    marks["indexes"] = time.perf_counter()
-    fill_report_summaries(url)
-    marks["report summaries"] = time.perf_counter()
+    # The summaries read whole tables, no index: they are computed while the indexes build.
+    with ThreadPoolExecutor(1) as pool:
+        summaries = pool.submit(fill_report_summaries, url)
+        build_indexes(url, rebuild)
+        summaries.result()
+    marks["indexes and report summaries"] = time.perf_counter()
     size = analyze(url)
     marks["ANALYZE"] = time.perf_counter()
     counts = ", ".join(f"{table} {last:,}" for table, last in stream.last_id.items())
