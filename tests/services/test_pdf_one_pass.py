@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 
-from backoffice.services.delivery import pdf
+from backoffice.services.delivery import pdf, pdf_css
 from backoffice.services.delivery.documents import RenderFailed
 from backoffice.services.delivery.pdf_sample import build_invoice
 from bench.pdf_raw import render_two_pass
@@ -145,3 +145,17 @@ def test_the_cycle_collector_runs_again_after_a_render_even_one_that_failed():
     with pytest.raises(RenderFailed):
         pdf.render_invoice_pdf(invoice, time_limit=0.000001)
     assert gc.isenabled()
+
+
+def test_the_template_stylesheet_is_parsed_once_per_process():
+    pdf.render_invoice_pdf(build_invoice(3))
+    before = pdf_css._rules.cache_info()
+    first, again = (
+        pdf.render_invoice_pdf(build_invoice(5)),
+        pdf.render_invoice_pdf(build_invoice(5)),
+    )
+    after = pdf_css._rules.cache_info()
+    # xhtml2pdf's defaults and the template's rules, each parsed by the first PDF only; an
+    # at-rule slipped into the rules' block would have them parsed for every PDF again.
+    assert after.currsize >= 2 and after.misses == before.misses and after.hits > before.hits
+    assert first == again

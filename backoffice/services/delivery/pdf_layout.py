@@ -32,6 +32,7 @@ from xhtml2pdf.files import cleanFiles
 from xhtml2pdf.util import getBox
 from xhtml2pdf.xhtml2pdf_reportlab import PmlBaseDoc, PmlFrame, PmlPageTemplate
 
+from .pdf_css import StyleCachingContext
 from .pdf_story import lighten
 
 
@@ -125,7 +126,7 @@ def xhtml_to_pdf(
     """Convert XHTML to PDF bytes in one layout pass; path names the document, whose folder
     relative resources resolve against, and fonts maps the families its CSS may name to fonts
     from register_family. Raises what xhtml2pdf and ReportLab raise."""
-    context = pisaContext(path)
+    context = StyleCachingContext(path)
     context.resource_policy = policy
     for family, name in fonts.items():
         context.registerFont(family.lower(), [name])
