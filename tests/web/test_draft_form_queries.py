@@ -9,6 +9,9 @@ from tests import factories
 
 
 def statements_for(app, client, url: str) -> int:
+    """The statements one request for url runs: the fewest of three, because the session
+    store purges expired sessions once in about a thousand requests, at random (a DELETE and
+    its commit, 3 statements here), which has nothing to do with the page."""
     count = 0
 
     def counted(*args) -> None:
@@ -18,12 +21,16 @@ def statements_for(app, client, url: str) -> int:
     with app.app_context():
         engine = db.engine
     assert client.get(url).status_code == 200  # the session and its CSRF token exist now
+    counts = []
     event.listen(engine, "before_cursor_execute", counted)
     try:
-        assert client.get(url).status_code == 200
+        for _ in range(3):
+            count = 0
+            assert client.get(url).status_code == 200
+            counts.append(count)
     finally:
         event.remove(engine, "before_cursor_execute", counted)
-    return count
+    return min(counts)
 
 
 def draft_with(db_session, company, customer, vat19, lines: int):
