@@ -110,11 +110,12 @@ class ReconciliationView(BaseView):
             formats=importing.FORMATS,
             split_rows=range(SPLIT_ROWS),
             next_cursor=f"{last.booking_date.isoformat()}|{last.id}" if last else None,
-            # A line opened again by a reversal offers what is left of it, not all of it.
+            # A line opened again by a reversal offers what is left of it, not all of it
+            # (asked only for such lines: a booked one shows no form).
             left={
                 line.id: reconciliation.left_to_book(db.session, line)
                 for line in rows
-                if line.payments
+                if line.payments and line.state in listing.STATE_FILTERS["open"]
             },
             back=request.full_path.rstrip("?"),
         )
