@@ -9,7 +9,7 @@ from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_login import current_user
 from sqlalchemy import false
 from sqlalchemy.orm import selectinload
-from wtforms import DateField, HiddenField
+from wtforms import HiddenField
 from wtforms.validators import Optional
 
 from models import Customer, Invoice, InvoiceLine
@@ -142,7 +142,6 @@ class InvoiceAdmin(
         "terms",
         RenderedHidden("expected_version"),
     )
-    form_overrides = {"issue_date": DateField, "due_date": DateField}
     # The version the editor saw: saving over someone else's newer changes is refused.
     form_extra_fields = {"expected_version": HiddenField()}
     # Found as the user types (name, VAT id or email): a select of 100,000 customers made the
