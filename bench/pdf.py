@@ -18,7 +18,13 @@ One run measures, in order:
 3. two workers: the same with --two fresh invoices and two worker processes side by side.
 
 Steps 2 and 3 run for each of --modes: `fork` (RQ's default Worker, a forked work-horse per
-job) and `simple` (the same command with --simple: jobs run in the worker process).
+job) and `simple` (the same command with --simple: jobs run in the worker process); step 2
+--rounds times.
+
+After each pipeline run the raw renders are timed again, and the run is set against the mean
+of the raw rate just before and just after it. This machine's speed drifts by several percent
+within a minute (the same renders in fresh processes one after the other: 118 to 129 ms), so
+a raw rate timed once at the start would move each ratio by as much as the worker's own cost.
 
 For each pipeline run it prints the wall time from spawning the workers to their exit (this
 includes starting Python, importing the app and preloading the PDF stack) and the steady-state
@@ -51,6 +57,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from statistics import median
 
 import psutil
 from flask import Flask
@@ -546,7 +553,9 @@ def mib(value: int) -> str:
     return f"{value / 2**20:.0f} MiB"
 
 
-def report_run(name: str, run: Run, raw: float) -> None:
+def report_run(name: str, run: Run, before: float, after: float) -> float:
+    """Print the run against the raw rate around it; return its steady ratio per worker."""
+    raw = (before + after) / 2
     print(
         f"{name}: {run.jobs} PDFs, wall {run.wall:.2f} s = {run.wall_rate:.2f} PDFs/s"
         f" (spawn to first job {run.startup:.2f} s); steady {run.span:.2f} s ="
@@ -555,11 +564,13 @@ def report_run(name: str, run: Run, raw: float) -> None:
     )
     print(
         f"      per job: {run.mean_in_job * 1000:.0f} ms inside the job (raw render"
-        f" {1000 / raw:.0f} ms), {run.outside_job * 1000:.0f} ms outside it (fork, dequeue,"
+        f" {1000 / raw:.0f} ms: {1000 / before:.0f} ms before the run, {1000 / after:.0f} ms"
+        f" after it), {run.outside_job * 1000:.0f} ms outside it (fork, dequeue,"
         f" RQ bookkeeping); peak RSS: worker {mib(run.peak.parent)}, work-horse"
         f" {mib(run.peak.horse)}, together {mib(run.peak.tree)}"
     )
     print(f"      {run.cpu}")
+    return run.steady_rate / run.workers / raw
 
 
 def pipeline(
@@ -618,6 +629,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--large", type=int, default=2, help="raw renders of the 500-line one")
     parser.add_argument("--one", type=int, default=30, help="invoices for the one-worker run")
     parser.add_argument("--two", type=int, default=40, help="invoices for the two-worker run")
+    parser.add_argument("--rounds", type=int, default=1, help="one-worker runs of each mode")
     parser.add_argument(
         "--modes",
         default="fork,simple",
@@ -656,29 +668,35 @@ def main(argv: list[str] | None = None) -> None:
     redis.flushdb()
     temp = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
     documents = temp / "documents"
-    results: dict[tuple[str, int], Run] = {}
+    results: dict[tuple[str, int], list[tuple[Run, float]]] = {}
     try:
         create_database()
         app = make_app({"DOCUMENTS_DIR": str(documents)})
         world = seed(app)
         env = worker_env({"DOCUMENTS_DIR": str(documents)})
+        before, _ = raw_rate(30, args.raw)  # the 500-line and parallel renders took a while
         for mode in modes:
-            for workers, count in ((1, args.one), (2, args.two)):
+            for workers, count, rounds in ((1, args.one, args.rounds), (2, args.two, 1)):
                 if count <= 0:
                     continue
                 label = f"{workers} {'worker ' if workers == 1 else 'workers'} ({mode})"
-                print(f"{label}:")
-                run = pipeline(app, world, redis, temp, env, workers, count, mode == "simple")
-                report_run("  " + label, run, raw)
-                results[mode, workers] = run
+                for _ in range(rounds):
+                    print(f"{label}:")
+                    run = pipeline(app, world, redis, temp, env, workers, count, mode == "simple")
+                    after, _ = raw_rate(30, args.raw)
+                    ratio = report_run("  " + label, run, before, after)
+                    results.setdefault((mode, workers), []).append((run, ratio))
+                    before = after
         print("targets:")
         for mode in modes:
-            if (one := results.get((mode, 1))) is not None:
+            if ones := results.get((mode, 1)):
+                ratios = sorted(ratio for _, ratio in ones)
                 print(
-                    f"  {mode:6}: 1 worker >= 90% of raw: {one.steady_rate / raw:.0%} steady"
-                    f" ({one.wall_rate / raw:.0%} with start-up)"
+                    f"  {mode:6}: 1 worker >= 90% of raw: {median(ratios):.0%} steady, the median"
+                    f" of {len(ratios)} ({', '.join(f'{ratio:.0%}' for ratio in ratios)})"
                 )
-            if (two := results.get((mode, 2))) is not None:
+            if twos := results.get((mode, 2)):
+                two = twos[0][0]
                 print(
                     f"  {mode:6}: 2 workers >= 6 PDFs/s: {two.steady_rate:.2f} steady"
                     f" ({two.wall_rate:.2f} with start-up; raw 2-process ceiling {parallel:.2f})"
