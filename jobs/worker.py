@@ -7,6 +7,7 @@ import threading
 
 from flask import Flask
 from redis import RedisError
+from redis.client import Pipeline
 from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
 
@@ -40,6 +41,19 @@ class _Relaying:
             relay_pass(self.app)
         except Exception:  # PostgreSQL away: the next maintenance pass tries again
             log.exception("Relay pass failed")
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
+        """Push back the worker's expiry in one round trip to Redis.
+
+        Given no pipeline, RQ sends its two commands one at a time, and it beats three times
+        around every job: 18 round trips per job become 15 (docs/BENCHMARKS.md).
+        """
+        if pipeline is not None:
+            super().heartbeat(timeout, pipeline)  # type: ignore[misc]
+            return
+        with self.connection.pipeline(transaction=False) as batch:  # type: ignore[attr-defined]
+            super().heartbeat(timeout, batch)  # type: ignore[misc]
+            batch.execute()
 
     def get_heartbeat_ttl(self, job: Job) -> int:
         """Seconds after a heartbeat before another worker's maintenance retries the job."""

@@ -5,6 +5,7 @@ import time
 
 from rq import Queue
 from rq.registry import StartedJobRegistry
+from rq.utils import utcformat
 
 from jobs.worker import HEARTBEAT_GRACE_SECONDS, HEARTBEAT_SECONDS, RelayingSimpleWorker
 
@@ -45,3 +46,19 @@ def test_a_simple_worker_beats_while_its_job_runs(jobs_app, redis):
         deadline - when <= HEARTBEAT_SECONDS + HEARTBEAT_GRACE_SECONDS for when, deadline in seen
     )
     assert seen[-1][1] - seen[0][1] >= HEARTBEAT_SECONDS - 1  # pushed back while the job ran
+
+
+def test_a_heartbeat_pushes_back_the_workers_expiry(jobs_app, redis):
+    # The worker sends its two commands together; both must still reach Redis, or the Jobs
+    # screen and other workers' maintenance would count a busy worker dead.
+    worker = RelayingSimpleWorker(
+        [Queue("default", connection=redis)], connection=redis, app=jobs_app
+    )
+    worker.register_birth()
+    try:
+        redis.expire(worker.key, 5)
+        worker.heartbeat(120)
+        assert redis.ttl(worker.key) > 100
+        assert redis.hget(worker.key, "last_heartbeat").decode() == utcformat(worker.last_heartbeat)
+    finally:
+        worker.register_death()
