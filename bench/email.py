@@ -187,7 +187,7 @@ def report(result: Result, inbox: Inbox) -> None:
         f"      per job: {run.mean_in_job * 1000:.1f} ms inside the job,"
         f" {run.outside_job * 1000:.1f} ms outside it (fork, dequeue, RQ bookkeeping);"
         f" {inbox.size / run.jobs / 1024:.0f} KiB per message;"
-        f" peak RSS: worker {mib(run.peak.parent)}, work-horse {mib(run.peak.horse)}"
+        f" peak RSS: worker {mib(run.peak.parent)}, largest child {mib(run.peak.child)}"
     )
     print(f"      {run.cpu}")
     print(

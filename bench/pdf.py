@@ -31,9 +31,9 @@ includes starting Python, importing the app and preloading the PDF stack) and th
 rate over the jobs themselves (first job start to last job end, from RQ's timestamps), with
 the ratio of the steady rate per worker to the raw rate, the mean time inside a job, the mean
 time per job outside it (fork, dequeue, RQ bookkeeping), the peak resident memory of a worker
-(parent process, work-horse child, and the two together, sampled with psutil), and the CPU
-seconds used meanwhile by the workers, PostgreSQL, this process and anything else (a busy
-machine shows up there).
+(parent process, its largest child: the work-horse or RQ's scheduler, which every worker
+forks, and the whole tree, sampled with psutil), and the CPU seconds used meanwhile by the
+workers, PostgreSQL, this process and anything else (a busy machine shows up there).
 
 The database `backoffice_bench` (or $BENCH_PDF_DATABASE) is dropped and created at the start,
 and dropped at the end unless --keep; Redis db 5 (or $BENCH_PDF_REDIS_URL) is emptied before
@@ -258,7 +258,7 @@ class Peak:
     """Peak resident set sizes seen while sampling worker process trees, in bytes."""
 
     parent: int = 0
-    horse: int = 0
+    child: int = 0  # the largest child: a work-horse, or the scheduler RQ forks
     tree: int = 0
     samples: int = 0
 
@@ -291,7 +291,7 @@ class RssSampler(threading.Thread):
                 rss = child.memory_info().rss
             except psutil.Error:
                 continue
-            self.peak.horse = max(self.peak.horse, rss)
+            self.peak.child = max(self.peak.child, rss)
             tree += rss
         self.peak.parent = max(self.peak.parent, parent_rss)
         self.peak.tree = max(self.peak.tree, tree)
@@ -310,9 +310,12 @@ class Workers:
     logs: Path
     processes: list[subprocess.Popen] = field(default_factory=list)
 
-    def start(self, count: int, queue: str, env: dict[str, str], simple: bool = False) -> None:
-        command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"]
-        command += ["--queue", queue] + (["--simple"] if simple else [])
+    def start(
+        self, count: int, queue: str, env: dict[str, str], simple: bool = False, burst: bool = True
+    ) -> None:
+        """Start count workers on queue; with burst each exits once the queue is empty."""
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queue", queue]
+        command += (["--simple"] if simple else []) + (["--burst"] if burst else [])
         for _ in range(count):
             number = len(self.processes) + 1
             log = open(self.logs / f"worker-{number}.log", "wb")  # noqa: SIM115 (closed by stop)
@@ -566,8 +569,8 @@ def report_run(name: str, run: Run, before: float, after: float) -> float:
         f"      per job: {run.mean_in_job * 1000:.0f} ms inside the job (raw render"
         f" {1000 / raw:.0f} ms: {1000 / before:.0f} ms before the run, {1000 / after:.0f} ms"
         f" after it), {run.outside_job * 1000:.0f} ms outside it (fork, dequeue,"
-        f" RQ bookkeeping); peak RSS: worker {mib(run.peak.parent)}, work-horse"
-        f" {mib(run.peak.horse)}, together {mib(run.peak.tree)}"
+        f" RQ bookkeeping); peak RSS: worker {mib(run.peak.parent)}, largest child"
+        f" {mib(run.peak.child)} (work-horse or scheduler), together {mib(run.peak.tree)}"
     )
     print(f"      {run.cpu}")
     return run.steady_rate / run.workers / raw
