@@ -31,6 +31,9 @@ class _Relaying:
     """A worker whose maintenance (at start, then every maintenance interval) also runs the
     relay: between jobs, in the worker's own thread, never in a forked work-horse."""
 
+    # RQ's fourth log line per job ("result is kept for 500 seconds") says the same each time.
+    log_result_lifespan = False
+
     def __init__(self, *args, app: Flask, **kwargs) -> None:
         self.app = app
         super().__init__(*args, **kwargs)

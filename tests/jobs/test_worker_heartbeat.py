@@ -1,4 +1,5 @@
-"""A simple worker keeps the heartbeat of a job that outlives it, in RQ's own registry."""
+"""What a worker tells Redis and the log around its jobs: heartbeats that keep a long job alive
+in RQ's registry, and one line per event."""
 
 import threading
 import time
@@ -8,6 +9,7 @@ from rq.registry import StartedJobRegistry
 from rq.utils import utcformat
 
 from jobs.worker import HEARTBEAT_GRACE_SECONDS, HEARTBEAT_SECONDS, RelayingSimpleWorker
+from tests.logcapture import log_lines
 
 
 def abandoned_at(redis, registry: StartedJobRegistry, job_id: str) -> float | None:
@@ -62,3 +64,14 @@ def test_a_heartbeat_pushes_back_the_workers_expiry(jobs_app, redis):
         assert redis.hget(worker.key, "last_heartbeat").decode() == utcformat(worker.last_heartbeat)
     finally:
         worker.register_death()
+
+
+def test_a_finished_job_is_logged_without_the_line_that_repeats_every_time(jobs_app, redis):
+    job = Queue("default", connection=redis).enqueue("time.sleep", 0)
+    worker = RelayingSimpleWorker(
+        [Queue("default", connection=redis)], connection=redis, app=jobs_app
+    )
+    with log_lines() as lines:
+        worker.work(burst=True)
+    assert any(f"Job OK ({job.id})" in line for line in lines), lines
+    assert not any("is kept for" in line for line in lines), lines
