@@ -1,5 +1,5 @@
 """What a worker tells Redis and the log around its jobs: heartbeats that keep a long job alive
-in RQ's registry, and one line per event."""
+in RQ's registry, and no log line that says the same after every job."""
 
 import threading
 import time
