@@ -24,12 +24,12 @@ db 5 is emptied before and after; the SMTP server and workers are stopped on the
 
 import argparse
 import re
-import shutil
 import socket
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -43,9 +43,9 @@ from bench.pdf import (
     Run,
     World,
     app_session,
+    clean_up,
     create_database,
     create_invoices,
-    drop_database,
     exit_on_sigterm,
     machine,
     make_app,
@@ -118,6 +118,22 @@ def sent_messages(app: Flask, message_ids: list[int]) -> int:
         )
 
 
+def outbox_times(app: Flask, message_ids: list[int]) -> tuple[list[datetime], list[datetime]]:
+    """When each email's job claimed its outbox row and marked it sent: RQ keeps no finished
+    email job (result_ttl 0), so these stand for its start and end, a few milliseconds
+    inside them."""
+    with app_session(app) as session:
+        rows = session.execute(
+            select(EmailMessage.claimed_at, EmailMessage.sent_at).where(
+                EmailMessage.id.in_(message_ids)
+            )
+        ).all()
+    unsent = sum(1 for row in rows if row.sent_at is None)
+    if unsent or len(rows) != len(message_ids):
+        raise RuntimeError(f"{unsent} of {len(message_ids)} emails not sent")
+    return [row.claimed_at for row in rows], [row.sent_at for row in rows]
+
+
 @dataclass
 class Result:
     mode: str
@@ -156,7 +172,15 @@ def deliver(
     inbox.reset()
     job_ids = [f"email-{message_id}" for message_id in message_ids]
     run = run_workers(
-        redis, logs, workers, "email", job_ids, env, simple=mode == "simple", timeout=timeout
+        redis,
+        logs,
+        workers,
+        "email",
+        job_ids,
+        env,
+        simple=mode == "simple",
+        timeout=timeout,
+        times=lambda: outbox_times(app, message_ids),
     )
     count = len(message_ids)
     problems = []
@@ -273,11 +297,7 @@ def main(argv: list[str] | None = None) -> None:
             )
     finally:
         controller.stop()
-        redis.flushdb()
-        redis.close()
-        shutil.rmtree(temp, ignore_errors=True)
-        if not args.keep:
-            drop_database()
+        clean_up(redis, temp, keep=args.keep)
 
 
 if __name__ == "__main__":

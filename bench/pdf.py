@@ -52,7 +52,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -126,6 +126,16 @@ def create_database(name: str = DATABASE_NAME) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+
+
+def clean_up(redis: Redis, temp: Path, keep: bool = False) -> None:
+    """Empty the bench Redis db, remove the temporary folder, and drop the bench database
+    unless keep."""
+    redis.flushdb()
+    redis.close()
+    shutil.rmtree(temp, ignore_errors=True)
+    if not keep:
+        drop_database()
 
 
 def worker_env(extra: dict[str, str]) -> dict[str, str]:
@@ -483,8 +493,13 @@ def run_workers(
     env: dict[str, str],
     simple: bool = False,
     timeout: float = 900,
+    times: Callable[[], tuple[list[datetime], list[datetime]]] | None = None,
 ) -> Run:
-    """Start count burst workers on a full queue, time them to their exit, sample their RSS."""
+    """Start count burst workers on a full queue, time them to their exit, sample their RSS.
+
+    Each job's start and end come from RQ's finished jobs, or from times() for jobs that RQ
+    does not keep.
+    """
     workers = Workers(logs)
     started_wall = datetime.now().astimezone()
     try:
@@ -500,7 +515,7 @@ def run_workers(
             wall = time.perf_counter() - started
     finally:
         workers.stop()
-    starts, ends = job_times(redis, job_ids)
+    starts, ends = times() if times else job_times(redis, job_ids)
     first, last = min(starts), max(ends)
     return Run(
         workers=count,
@@ -705,11 +720,7 @@ def main(argv: list[str] | None = None) -> None:
                     f" ({two.wall_rate:.2f} with start-up; raw 2-process ceiling {parallel:.2f})"
                 )
     finally:
-        redis.flushdb()
-        redis.close()
-        shutil.rmtree(temp, ignore_errors=True)
-        if not args.keep:
-            drop_database()
+        clean_up(redis, temp, keep=args.keep)
 
 
 if __name__ == "__main__":

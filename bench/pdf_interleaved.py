@@ -26,7 +26,6 @@ the end unless --keep, Redis db 5 (or $BENCH_PDF_REDIS_URL) emptied, the worker 
 """
 
 import argparse
-import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -42,9 +41,9 @@ from backoffice.services.delivery import pdf
 from bench.pdf import (
     REDIS_URL,
     Workers,
+    clean_up,
     create_database,
     create_invoices,
-    drop_database,
     exit_on_sigterm,
     job_times,
     machine,
@@ -163,11 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         report(timed)
     finally:
         workers.stop()
-        redis.flushdb()
-        redis.close()
-        shutil.rmtree(temp, ignore_errors=True)
-        if not args.keep:
-            drop_database()
+        clean_up(redis, temp, keep=args.keep)
 
 
 if __name__ == "__main__":
