@@ -67,10 +67,9 @@ def test_a_heartbeat_pushes_back_the_workers_expiry(jobs_app, redis):
 
 
 def test_a_finished_job_is_logged_without_the_line_that_repeats_every_time(jobs_app, redis):
-    job = Queue("default", connection=redis).enqueue("time.sleep", 0)
-    worker = RelayingSimpleWorker(
-        [Queue("default", connection=redis)], connection=redis, app=jobs_app
-    )
+    queue = Queue("default", connection=redis)
+    job = queue.enqueue("time.sleep", 0)
+    worker = RelayingSimpleWorker([queue], connection=redis, app=jobs_app)
     with log_lines() as lines:
         worker.work(burst=True)
     assert any(f"Job OK ({job.id})" in line for line in lines), lines
