@@ -27,6 +27,17 @@ DEQUEUE_MARGIN_SECONDS = 15
 log = logging.getLogger(__name__)
 
 
+class _RoutineAtDebug(logging.Filter):
+    """Logs RQ's "cleaning registries for queue" at DEBUG. At INFO it printed a line per queue
+    every maintenance pass (30 lines a minute, idle or not), burying the lines about jobs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "cleaning registries" not in str(record.msg):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
 class _Relaying:
     """A worker whose maintenance (at start, then every maintenance interval) also runs the
     relay: between jobs, in the worker's own thread, never in a forked work-horse."""
@@ -37,6 +48,9 @@ class _Relaying:
     def __init__(self, *args, app: Flask, **kwargs) -> None:
         self.app = app
         super().__init__(*args, **kwargs)
+        rq_log = self.log  # type: ignore[attr-defined]
+        if not any(isinstance(each, _RoutineAtDebug) for each in rq_log.filters):
+            rq_log.addFilter(_RoutineAtDebug())
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()  # type: ignore[misc]

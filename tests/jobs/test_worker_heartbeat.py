@@ -1,5 +1,6 @@
 """What a worker tells Redis and the log around its jobs: heartbeats that keep a long job alive
-in RQ's registry, and no log line that says the same after every job."""
+in RQ's registry, and no log line that says the same after every job
+or every maintenance pass."""
 
 import threading
 import time
@@ -74,3 +75,17 @@ def test_a_finished_job_is_logged_without_the_line_that_repeats_every_time(jobs_
         worker.work(burst=True)
     assert any(f"Job OK ({job.id})" in line for line in lines), lines
     assert not any("is kept for" in line for line in lines), lines
+
+
+def test_maintenance_says_it_cleans_the_registries_only_at_debug(jobs_app, redis):
+    # A line per queue every maintenance pass (10 s): 30 lines a minute of the same, burying
+    # the lines about jobs in `make run`'s terminal and in production logs.
+    queue = Queue("default", connection=redis)
+    with log_lines() as quiet:
+        RelayingSimpleWorker([queue], connection=redis, app=jobs_app).work(burst=True)
+    with log_lines() as debug:
+        worker = RelayingSimpleWorker([queue], connection=redis, app=jobs_app)
+        worker.work(burst=True, logging_level="DEBUG")
+    assert any("cleaning registries for queue: default" in line for line in debug), debug
+    assert any("*** Listening on default" in line for line in quiet), quiet
+    assert not any("cleaning registries" in line for line in quiet), quiet
