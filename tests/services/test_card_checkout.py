@@ -101,6 +101,50 @@ def test_zero_decimal_currency_is_sent_in_whole_units(
     assert form["line_items[0][price_data][unit_amount]"] == ["119"]
 
 
+@pytest.mark.parametrize(
+    ("currency", "units"),
+    [
+        # Whole kronur and shillings (ISO 4217: no decimals), which Stripe's API still counts
+        # in hundredths: 11900 is 119 ISK. ISO's exponent would charge 1.19 ISK.
+        ("ISK", "11900"),
+        ("UGX", "11900"),
+        # Ariary: two decimals in ISO 4217, none in Stripe's API. ISO's would charge 100 times.
+        ("MGA", "119"),
+        ("KWD", "119000"),
+    ],
+)
+def test_the_balance_is_sent_in_the_units_stripe_counts_for_its_currency(
+    session, finance, customer, card_company, settings, stripe_api, currency, units
+):
+    invoice = factories.make_issued_invoice(
+        session, finance, customer, currency=currency, exchange_rate=Decimal("0.0070")
+    )
+    pay_link(session, finance, invoice, settings)
+    form = stripe_api.requests[0]["form"]
+    assert form["line_items[0][price_data][currency]"] == [currency.lower()]
+    assert form["line_items[0][price_data][unit_amount]"] == [units]
+
+
+@pytest.mark.parametrize(
+    ("currency", "paid", "why"),
+    [
+        ("MGA", "0.50", "Stripe charges MGA in whole units"),
+        ("KWD", "0.005", "Stripe charges KWD in steps of 0.010"),
+    ],
+)
+def test_a_balance_stripe_cannot_charge_exactly_gets_no_page_and_says_why(
+    session, finance, customer, card_company, settings, stripe_api, currency, paid, why
+):
+    invoice = factories.make_issued_invoice(
+        session, finance, customer, currency=currency, exchange_rate=Decimal("0.0070")
+    )
+    ledger.record_payment(session, finance, invoice, Decimal(paid), ISSUE_DAY)
+    with pytest.raises(DomainError, match=why) as refused:
+        pay_link(session, finance, invoice, settings)
+    assert "record the payment by hand" in refused.value.message
+    assert stripe_api.requests == []
+
+
 def test_no_link_when_the_company_takes_no_cards(
     session, finance, customer, company, settings, stripe_api
 ):
@@ -123,6 +167,21 @@ def test_invoice_email_carries_the_pay_by_card_link(
     link = "https://checkout.stripe.test/c/pay/cs_test_1"
     assert f"Pay by card: {link}" in message.body_text
     assert f'<a href="{link}">Pay by card</a>' in message.body_html
+
+
+def test_an_invoice_no_card_can_pay_exactly_is_emailed_without_the_link(
+    session, finance, customer, card_company, settings, stripe_api
+):
+    # The customer still gets the invoice and pays by transfer; nothing is asked of Stripe.
+    invoice = factories.make_issued_invoice(
+        session, finance, customer, currency="KWD", exchange_rate=Decimal("2.70")
+    )
+    ledger.record_payment(session, finance, invoice, Decimal("0.005"), ISSUE_DAY)
+    message = outbox.queue_invoice_email(session, finance, invoice, stripe_settings=settings)
+
+    assert invoice.reference in message.subject
+    assert "Pay by card" not in message.body_text
+    assert stripe_api.requests == []
 
 
 def test_stripe_refusing_the_page_queues_no_email(session, finance, invoice, settings, httpserver):

@@ -99,6 +99,30 @@ def test_intent_success_alone_books_the_payment(webhook, db_session, invoice):
 
 
 @pytest.mark.parametrize(
+    ("currency", "units"),
+    # Stripe counts ISK in hundredths and MGA in whole units, unlike ISO 4217.
+    [("ISK", 11900), ("MGA", 119)],
+)
+def test_amounts_are_read_in_the_units_stripe_counts_for_the_currency(
+    webhook, db_session, users, customer, currency, units
+):
+    invoice = factories.make_issued_invoice(
+        db_session, users["finance"], customer, currency=currency, exchange_rate=D("0.0070")
+    )
+    db_session.commit()
+    paid = intent_succeeded(
+        "evt_1", invoice.id, invoice.company_id, amount_received=units, currency=currency.lower()
+    )
+    assert webhook(paid).get_json()["outcome"] == "booked"
+    assert [amount for amount, *_ in _payments(db_session, invoice)] == [D("119")]
+    db_session.refresh(invoice)
+    assert invoice.status == InvoiceStatus.PAID
+
+    webhook(charge_refunded("evt_2", units // 119 * 19, currency=currency.lower()))
+    assert [amount for amount, *_ in _payments(db_session, invoice)] == [D("119"), D("-19")]
+
+
+@pytest.mark.parametrize(
     "headers",
     [
         {},

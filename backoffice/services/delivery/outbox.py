@@ -33,6 +33,7 @@ from ..locking import lock_invoice
 from ..money import format_money
 from ..payments.card.checkout import pay_link
 from ..payments.card.gateway import StripeSettings
+from ..payments.card.units import NotChargeableByCard
 from ..permissions import Action, require
 from ..scoping import require_company
 from .email_labels import email_text
@@ -98,6 +99,22 @@ def _earlier_messages(session: Session, invoice: Invoice, resend: bool) -> list[
     return list(earlier)
 
 
+def _card_link(
+    session: Session, actor: User, invoice: Invoice, stripe_settings: StripeSettings | None
+) -> str | None:
+    """The "Pay by card" link the email carries, if any.
+
+    An open balance no card can pay exactly (KWD 118.995: Stripe takes steps of 0.010) leaves
+    the link out: the customer still gets the invoice and pays by transfer.
+    """
+    if stripe_settings is None:
+        return None
+    try:
+        return pay_link(session, actor, invoice, stripe_settings)
+    except NotChargeableByCard:
+        return None
+
+
 def queue_invoice_email(
     session: Session,
     actor: User,
@@ -117,7 +134,7 @@ def queue_invoice_email(
         raise DomainError(f"{invoice} is {invoice.status.replace('_', ' ')} and is not sent.")
     earlier = _earlier_messages(session, invoice, resend)
     delivered = [m for m in earlier if m.status == EmailStatus.SENT]
-    card_link = pay_link(session, actor, invoice, stripe_settings) if stripe_settings else None
+    card_link = _card_link(session, actor, invoice, stripe_settings)
     subject, text, html = _render(invoice, card_link)
     purpose = (
         EmailPurpose.CREDIT_NOTE

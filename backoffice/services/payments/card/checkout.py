@@ -12,9 +12,10 @@ from ... import audit
 from ...errors import DomainError
 from ...invoicing.status import UNPAID_OPEN
 from ...locking import lock_invoice
-from ...money import format_money, to_minor_units
+from ...money import format_money
 from ...scoping import require_company
 from .gateway import StripeSettings, client
+from .units import to_stripe_units
 
 # A page that expires within this margin is not mailed again: the customer needs time to pay.
 REUSE_MARGIN = timedelta(hours=1)
@@ -77,7 +78,7 @@ def _create(session: Session, invoice: Invoice, settings: StripeSettings) -> Che
                 "quantity": 1,
                 "price_data": {
                     "currency": invoice.currency.lower(),
-                    "unit_amount": to_minor_units(invoice.balance_amount, invoice.currency),
+                    "unit_amount": to_stripe_units(invoice.balance_amount, invoice.currency),
                     "product_data": {"name": f"{invoice.company} {invoice.reference}"},
                 },
             }

@@ -27,8 +27,9 @@ from models import (
 from ... import audit
 from ...errors import DomainError
 from ...locking import lock_invoice
-from ...money import format_money, from_minor_units, is_currency
+from ...money import format_money, is_currency
 from .. import ledger
+from .units import from_stripe_units
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def _check_currency(invoice: Invoice, units: int, currency: str) -> None:
     code = str(currency or "").upper()
     if code != invoice.currency:
         amount = (
-            f"{code} {from_minor_units(units, code)}"
+            f"{code} {from_stripe_units(units, code)}"
             if is_currency(code)
             else f"{units} minor units of {code or 'no currency'}"
         )
@@ -148,7 +149,7 @@ def _book_payment(session: Session, event: Mapping[str, Any], paid: Mapping[str,
             session,
             _gateway(),
             invoice,
-            from_minor_units(paid["units"], invoice.currency),
+            from_stripe_units(paid["units"], invoice.currency),
             _paid_on(event),
             method=PaymentMethod.CARD.value,
             reference=paid["intent"],
@@ -218,7 +219,7 @@ def _charge_refunded(session: Session, event: Mapping) -> Outcome:
     _check_currency(invoice, int(charge["amount_refunded"]), charge["currency"])
     lock_invoice(session, invoice)
     # Stripe reports the total refunded so far; what is new is the part not yet booked.
-    refunded = from_minor_units(int(charge["amount_refunded"]), invoice.currency)
+    refunded = from_stripe_units(int(charge["amount_refunded"]), invoice.currency)
     booked = -session.scalar(
         select(func.coalesce(func.sum(Payment.amount), 0)).where(
             Payment.idempotency_key.startswith(f"stripe-refund:{intent}:", autoescape=True)
