@@ -28,7 +28,10 @@ def _failed(response: Response) -> bool:
 
 
 def _account() -> str:
-    # The password step names the account; the second-factor step has it in the session.
+    # The password step names the account; the second-factor step has it in the session, and
+    # only there: an "email" field posted with a code would charge its failures elsewhere.
+    if request.endpoint == "auth.second_factor":
+        return users.normalize_email(second_factor.expected_email())
     return users.normalize_email(request.form.get("email") or second_factor.expected_email())
 
 

@@ -132,6 +132,22 @@ def test_guessing_codes_is_throttled(app, users, enrolled):
     assert "Too many failed sign-in attempts" in response.get_data(as_text=True)
 
 
+def test_guesses_count_against_the_account_whatever_email_the_form_carries(app, users, enrolled):
+    # The second step names no account: an "email" field added to each guess, from a new
+    # address each time, must not move the failures off the account being guessed.
+    client = app.test_client()
+    login(client, users["finance"].email)
+    statuses = []
+    for n in range(6):
+        data = {"code": "000000", "csrf_token": csrf_token(client, "/login/second-factor")}
+        data["email"] = f"decoy{n}@example.com"
+        address = {"REMOTE_ADDR": f"10.0.{n}.1"}
+        statuses.append(
+            client.post("/login/second-factor", data=data, environ_base=address).status_code
+        )
+    assert statuses == [401] * 5 + [429]
+
+
 def test_the_second_step_needs_the_first(app):
     response = app.test_client().get("/login/second-factor")
     assert response.status_code == 302
