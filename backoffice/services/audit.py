@@ -11,8 +11,17 @@ from sqlalchemy.orm import Session, UOWTransaction, object_session
 from models import AuditEvent, Base, Invoice, utcnow
 
 # Sealed accounting secrets stay out of the trail too: a copy of it is no copy of the tokens.
+# So do a user's sealed TOTP secret and recovery codes' digests: the trail outlives a reset
+# of the second factor, and its sealing key derives from SECRET_KEY.
 REDACTED_COLUMNS = frozenset(
-    {"password_hash", "client_secret_sealed", "access_token_sealed", "refresh_token_sealed"}
+    {
+        "password_hash",
+        "client_secret_sealed",
+        "access_token_sealed",
+        "refresh_token_sealed",
+        "totp_secret",
+        "code_digest",
+    }
 )
 # Columns an explicit event already records (the "login" event is the last login): a change
 # to these alone writes no generic "update" event.

@@ -8,7 +8,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from models import AuditEvent
+from models import AuditEvent, RecoveryCode
 
 from .conftest import csrf_token, login, messages
 
@@ -74,6 +74,26 @@ def test_enrolment_shows_a_qr_code_and_ten_recovery_codes_and_stores_no_plain_se
     stored = users["finance"].totp_secret
     assert stored and secret not in stored
     assert db_session.scalar(select(AuditEvent.id).where(AuditEvent.action == "two_factor.enabled"))
+
+
+def test_the_audit_trail_keeps_no_copy_of_the_secret_or_the_recovery_codes(
+    client_as, users, db_session
+):
+    # The trail is append-only and admins read it: a sealed secret or a code's digest kept
+    # there would outlive a reset of the second factor.
+    enrol(client_as("finance"))
+    db_session.expire_all()
+    user = users["finance"]
+    digests = db_session.scalars(
+        select(RecoveryCode.code_digest).where(RecoveryCode.user_id == user.id)
+    ).all()
+    assert len(digests) == 10
+    trail = " ".join(
+        f"{event.before} {event.after}" for event in db_session.scalars(select(AuditEvent))
+    )
+    assert "totp_secret" in trail  # the change is recorded, its value is not
+    assert user.totp_secret not in trail
+    assert not any(digest in trail for digest in digests)
 
 
 def test_a_wrong_code_does_not_turn_it_on(client_as, users, db_session):
