@@ -1,9 +1,13 @@
 """Settings screens for admins: companies."""
 
+from typing import Any
+
 from sqlalchemy import ColumnElement
 
 from models import Company
 
+from ..extensions import db
+from ..services.invoicing import exchange_rates
 from ..services.permissions import Action
 from . import validators
 from .secured import SecuredModelView
@@ -39,3 +43,6 @@ class CompanyAdmin(SecuredModelView):
 
     def scope_clause(self, company_ids: frozenset[int]) -> ColumnElement[bool]:
         return Company.id.in_(company_ids)
+
+    def on_model_change(self, form: Any, model: Company, is_created: bool) -> None:
+        exchange_rates.check_base_currency_change(db.session, model)

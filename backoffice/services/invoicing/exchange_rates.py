@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from models import Invoice, InvoiceKind
+from models import Company, Invoice, InvoiceKind
+
+from ..errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,25 @@ class SuggestedRate:
 def needs_rate(currency: str, base_currency: str) -> bool:
     """An invoice in another currency than the company's needs a rate to the base currency."""
     return currency != base_currency
+
+
+def check_base_currency_change(session: Session, company: Company) -> None:
+    """Refuse a new base currency once the company has invoices: their exchange rates, the
+    reports and the books' payloads are in the old one, and would be relabelled, not
+    converted."""
+    history = inspect(company).attrs.base_currency.history
+    if not history.has_changes() or not history.deleted:
+        return
+    count = session.scalar(
+        select(func.count()).select_from(Invoice).where(Invoice.company_id == company.id)
+    )
+    if count:
+        raise DomainError(
+            f"{company.name} keeps its base currency {history.deleted[0]}: its {count} "
+            "invoices and drafts, their exchange rates and the reports are in it. Set up a "
+            "new company to keep books in another currency.",
+            "base_currency",
+        )
 
 
 def missing_rate(currency: str, base_currency: str, rate: Decimal | None) -> str | None:
