@@ -1,5 +1,6 @@
 """Alembic migrations: they round-trip and produce exactly what the models describe."""
 
+import hashlib
 from collections.abc import Iterator
 
 import pytest
@@ -9,8 +10,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
 
-from models import Base
+from backoffice.services.payments.bank import importing
+from models import BankAccount, Base, Role, User
+from tests import factories
 from tests.conftest import alembic_config, drop_database, recreate_database
 
 TRIGGERS = {
@@ -214,3 +218,46 @@ def test_refunds_due_become_customer_credit(scratch_url, scratch_engine):
         payments = conn.execute(text("SELECT amount FROM payments")).scalars().all()
     assert tuple(invoice) == ("paid", 119, -119)
     assert payments == [119]
+
+
+def _bank_refs(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        query = text("SELECT bank_reference FROM bank_transactions ORDER BY id")
+        return conn.execute(query).scalars().all()
+
+
+def test_bank_lines_imported_before_0026_are_still_known_after_it(scratch_url, scratch_engine):
+    # Lines derived their key without the payer before 0026; it rewrites them as the import
+    # now derives them, so importing an old file again finds its lines.
+    config = alembic_config(scratch_url)
+    command.upgrade(config, "head")
+    head = "Buchungstag;Betrag;Währung;Verwendungszweck;Auftraggeber;IBAN\n"
+    lines = [
+        "02.03.2026;119,00;EUR;Rechnung;Alice GmbH;DE02120300000000202051\n",
+        "02.03.2026;119,00;EUR;Rechnung;Alice GmbH;DE02120300000000202051\n",
+        "02.03.2026;119,00;EUR;Rechnung;Bob AG;FR7630006000011234567890189\n",
+    ]
+    statement = (head + "".join(lines)).encode()
+    with Session(scratch_engine) as session:
+        company = factories.make_company(session)
+        finance = factories.make_user(session, Role.FINANCE, companies=[company])
+        account = factories.make_bank_account(session, company)
+        importing.import_statement(session, finance, account, statement, "csv")
+        session.commit()
+        ids = account.id, finance.id
+    derived_now = _bank_refs(scratch_engine)
+
+    command.downgrade(config, "0025")
+    fingerprint = "2026-03-02|C119.00|EUR|RECHNUNG"
+    before = [
+        "derived:" + hashlib.sha256(f"{fingerprint}|{n}".encode()).hexdigest()[:32]
+        for n in range(3)
+    ]
+    assert _bank_refs(scratch_engine) == before
+
+    command.upgrade(config, "0026")
+    assert _bank_refs(scratch_engine) == derived_now
+    with Session(scratch_engine) as session:
+        account, finance = session.get(BankAccount, ids[0]), session.get(User, ids[1])
+        again = importing.import_statement(session, finance, account, statement, "csv")
+    assert (again.imported, again.already_known) == (0, 3)

@@ -90,6 +90,23 @@ def test_the_same_file_twice_stores_nothing_twice(session, finance, world):
     assert len(lines(session, account)) == 8
 
 
+def test_equal_lines_from_two_payers_in_two_files_are_two_lines(session, finance, company):
+    # Without a bank reference a line is known by what it says; two payers sending the same
+    # amount with the same words on one day, in two exports, are still two payments.
+    account = factories.make_bank_account(session, company)
+    head = "Buchungstag;Betrag;Währung;Verwendungszweck;Auftraggeber;IBAN\n"
+    alice = head + "02.03.2026;119,00;EUR;Rechnung;Alice GmbH;DE02120300000000202051\n"
+    bob = head + "02.03.2026;119,00;EUR;Rechnung;Bob AG;FR7630006000011234567890189\n"
+    importing.import_statement(session, finance, account, alice.encode(), "csv")
+    second = importing.import_statement(session, finance, account, bob.encode(), "csv")
+
+    assert (second.imported, second.already_known) == (1, 0)
+    payers = {line.counterparty_name for line in lines(session, account).values()}
+    assert payers == {"Alice GmbH", "Bob AG"}
+    again = importing.import_statement(session, finance, account, bob.encode(), "csv")
+    assert (again.imported, again.already_known) == (0, 1)
+
+
 def test_camt_v08_reads_party_names_datetimes_and_split_entries(session, finance, world):
     account = world["account"]
     summary = importing.import_statement(session, finance, account, read("camt053_v08.xml"), "camt")

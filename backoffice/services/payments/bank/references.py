@@ -31,10 +31,20 @@ def invoice_id_of(reference: str) -> int | None:
     return int(body) if body.isdigit() and len(body) == 10 else None
 
 
+def _words(text: str) -> str:
+    return " ".join(text.upper().split())
+
+
 def _fingerprint(line: StatementLine) -> str:
+    # The payer belongs to it: two payers sending the same amount with the same words on one
+    # day, in two files, are two payments (migration 0026 rewrote the keys derived before).
     direction = "C" if line.is_credit else "D"
-    text = " ".join(line.remittance_text.upper().split())
-    return f"{line.booking_date}|{direction}{line.amount}|{line.currency}|{text}"
+    amount = format(line.amount.normalize(), "f")  # 119.00 and 119 are one amount
+    payer = f"{_words(line.counterparty_name)}|{line.counterparty_iban.replace(' ', '').upper()}"
+    return (
+        f"{line.booking_date}|{direction}{amount}|{line.currency}"
+        f"|{_words(line.remittance_text)}|{payer}"
+    )
 
 
 def bank_references(lines: Iterable[StatementLine]) -> list[str]:
