@@ -5,6 +5,7 @@ places where versions differ (the debtor's name under Pty since .001.04, the amo
 transaction detail) try both.
 """
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -146,7 +147,8 @@ def _lines_of_entry(entry: etree._Element) -> list[StatementLine]:
             (node.text or "").strip() for node in details.findall("{*}RmtInf/{*}Ustrd")
         ) or _text(entry, "{*}AddtlNtryInf")
         lines.append(
-            checked(
+            _checked(
+                details,
                 StatementLine(
                     booking_date=booked,
                     value_date=valued,
@@ -160,11 +162,22 @@ def _lines_of_entry(entry: etree._Element) -> list[StatementLine]:
                     ),
                     counterparty_name=clean_text(name, 200),
                     counterparty_iban=iban[:34],
-                    source=path_of(details),
-                )
+                ),
             )
         )
     return lines
+
+
+def _checked(details: etree._Element, line: StatementLine) -> StatementLine:
+    """The line, or a StatementError saying where it is in the file.
+
+    The path is worked out only for a refused line: it numbers each ancestor among its
+    siblings, and for every line of a file of 8,000 entries that took 37 s.
+    """
+    try:
+        return checked(line)
+    except StatementError:
+        return checked(replace(line, source=path_of(details)))
 
 
 def parse(data: bytes) -> Statement:
