@@ -117,6 +117,25 @@ def test_credit_note_keeps_the_original_tax_rate_when_the_rate_changed_since(
     assert note.total_amount == original.total_amount == D("238.00")
 
 
+def test_credit_note_keeps_the_exchange_rate_of_its_invoice(session, finance, company, vat19):
+    # Crediting USD 1,190 in full at another rate would leave revenue and VAT in EUR behind
+    # on an invoice that no longer counts (0.90 against 0.80: EUR 100 of revenue, 19 of VAT).
+    usd = factories.make_customer(session, company, currency="USD")
+    original = factories.make_issued_invoice(
+        session, finance, usd, [line(vat19, "1", "1000.00")], exchange_rate=D("0.90")
+    )
+    note = lifecycle.create_credit_note(session, finance, original)
+    assert note.exchange_rate == D("0.90")
+
+    def other_rate(draft: Invoice) -> None:
+        draft.exchange_rate = D("0.80")
+
+    with pytest.raises(DomainError, match="keeps the exchange rate of its invoice"):
+        factories.edit_draft(session, finance, note, other_rate)
+    lifecycle.issue(session, finance, note, ISSUE_DAY)
+    assert note.exchange_rate == D("0.90")
+
+
 def test_credit_note_after_partial_payment_leaves_a_refundable_credit(
     session, finance, customer, issued
 ):

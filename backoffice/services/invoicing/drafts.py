@@ -110,6 +110,15 @@ def prepare_draft(session: Session, actor: User, invoice: Invoice, *, is_created
         original.currency,
     ):
         raise DomainError("A credit note keeps the customer and currency of its invoice.")
+    if original is not None and invoice.exchange_rate != original.exchange_rate:
+        # Another rate would leave revenue and VAT in the base currency behind on an invoice
+        # credited in full (USD 1,190 at 0.90, credited at 0.80: EUR 100 and 19 of VAT).
+        raise DomainError(
+            f"A credit note keeps the exchange rate of its invoice {original.reference}: "
+            f"{original.exchange_rate} from {original.currency} to "
+            f"{invoice.company.base_currency}, so it takes back what that invoice booked.",
+            "exchange_rate",
+        )
     check_size(len(invoice.lines), notes=invoice.notes, terms=invoice.terms)
     for position, line in enumerate(invoice.lines, start=1):
         check_line(line, invoice)
