@@ -3,6 +3,7 @@
 import html
 from decimal import Decimal
 
+import lxml.html
 import pytest
 from sqlalchemy import select
 
@@ -144,6 +145,25 @@ def test_customer_credit_is_refunded_from_the_customer_page(client_as, customer,
     assert (refund.amount, refund.reference) == (D("-71.45"), "=CMD()")
     export = client.get("/admin/customercredit/export/csv/").get_data(as_text=True)
     assert "'=CMD()" in export and ",=CMD()" not in export
+
+
+def test_a_refund_sent_twice_pays_the_credit_back_once(client_as, customer, vat19, db_session):
+    # A double click (or a colleague on the same page) posts the form again: the second
+    # refund was for the credit the page showed, which is no longer there.
+    client = client_as("finance")
+    invoice = _issued(client, db_session, customer, vat19)
+    act(client, invoice, "pay", amount="500.00", excess_to_credit="1")
+    page = client.get(f"/admin/customer/details/?id={customer.id}").get_data(as_text=True)
+    [form] = [f for f in lxml.html.fromstring(page).forms if "/customercredit/refund/" in f.action]
+    shown = dict(form.form_values()) | {"amount": "30.00"}
+
+    url = f"/admin/customercredit/refund/{customer.id}"
+    client.post(url, data=shown)
+    again = client.post(url, data=shown, follow_redirects=True)
+
+    said = html.unescape(messages(again.get_data(as_text=True)))
+    assert "€41.45 now, not the €71.45 shown" in said
+    assert customer_credit.balances(db_session, customer.id) == {"EUR": D("41.45")}
 
 
 def test_a_paid_then_credited_invoice_gives_the_customer_credit(

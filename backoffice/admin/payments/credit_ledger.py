@@ -81,6 +81,7 @@ class CustomerCreditAdmin(SecuredModelView):
                 on,
                 method=form.get("method", PaymentMethod.BANK_TRANSFER.value),
                 reference=form.get("reference", ""),
+                shown=form.get("shown") or None,
             )
             db.session.commit()
         except PermissionDenied as exc:

@@ -200,8 +200,13 @@ def refund_credit(
     *,
     method: str = PaymentMethod.BANK_TRANSFER.value,
     reference: str = "",
+    shown: str | Decimal | None = None,
 ) -> CustomerCreditEntry:
-    """Pay customer credit back to the customer; never more than they hold."""
+    """Pay customer credit back to the customer; never more than they hold.
+
+    shown: the credit the page showed when the refund was asked for. If it has changed since
+    (the same form posted twice, a colleague's refund), the refund is refused.
+    """
     require(actor, Action.RECORD_PAYMENT)
     require_company(actor, customer.company_id)
     if method not in PaymentMethod.__members__.values() or method == PaymentMethod.CUSTOMER_CREDIT:
@@ -212,6 +217,14 @@ def refund_credit(
         raise DomainError("The reference has at most 100 characters.", "reference")
     lock_customer(session, customer.id)
     available = balance(session, customer.id, currency)
+    if shown is not None and checked_amount(shown, currency) != available:
+        raise DomainError(
+            f"The customer's {currency} credit is {format_money(available, currency)} now, "
+            f"not the {format_money(checked_amount(shown, currency), currency)} shown when the "
+            "refund was asked for: it was refunded or applied meanwhile. Nothing was refunded "
+            "this time; check the credit and refund again if still needed.",
+            "amount",
+        )
     if value > available:
         raise DomainError(
             f"The refund ({format_money(value, currency)}) is larger than the customer's "
