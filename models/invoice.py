@@ -160,11 +160,17 @@ class Invoice(Base):
     # customer later changes neither the stored nor a re-rendered document.
     seller_details: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     buyer_details: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # A credit note above the company's threshold: who approved it, when, and at which
+    # version of the draft (a later change asks again; services/invoicing/approvals.py).
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None]
+    approved_version: Mapped[int | None]
 
     company: Mapped[Company] = relationship()
     customer: Mapped[Customer] = relationship()
     series: Mapped[NumberingSeries | None] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     original_invoice: Mapped["Invoice | None"] = relationship(
         remote_side=[id], back_populates="credit_notes"
     )

@@ -54,6 +54,8 @@ def make_company(session: Session, **overrides: Any) -> Company:
         "country": "DE",
         "base_currency": "EUR",
         "default_payment_terms_days": 30,
+        # Credit notes need a manager's approval above it; tests of that set their own.
+        "credit_note_approval_threshold": Decimal("1000000"),
     }
     values.update(overrides)
     company = Company(**values)

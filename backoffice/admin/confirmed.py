@@ -42,7 +42,7 @@ class ConfirmedActionsMixin:
         self,
         invoice_id: int,
         act: Callable[[Invoice], Any],
-        done: str,
+        done: str | Callable[[Invoice, Any], str],
         version: int | None = None,
         *,
         check_version: bool = True,
@@ -72,7 +72,10 @@ class ConfirmedActionsMixin:
             db.session.rollback()
             flash(exc.message, "error")
             return details
-        flash(done.format(invoice=invoice, result=result), "success")
+        said = (
+            done(invoice, result) if callable(done) else done.format(invoice=invoice, result=result)
+        )
+        flash(said, "success")
         flash_if_delayed()
         if isinstance(result, Invoice) and result.id != invoice.id:
             return redirect(self.get_url(".details_view", id=result.id))

@@ -72,6 +72,7 @@ def seed(session: Session, today: date | None = None, invoice_count: int = 300) 
     world = story.World(
         session=session,
         finance=staff["finance"],
+        manager=staff["manager"],
         drafters={
             company.id: staff["support" if company in staff["support"].companies else "finance"]
             for company, _ in companies

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Customer, EmailMessage, Invoice, InvoiceLine, Product, TaxRate, User
 
-from ..services.invoicing import drafts, lifecycle, status
+from ..services.invoicing import approvals, drafts, lifecycle, status
 from ..services.money import round_money
 from ..services.payments import customer_credit, ledger
 from . import deliveries
@@ -40,6 +40,7 @@ class World:
 
     session: Session
     finance: User
+    manager: User  # approves credit notes above a company's threshold
     drafters: dict[int, User]  # by company id: who is writing its drafts today
     customers: dict[str, Customer]  # by name
     products: dict[int, list[Product]]  # by company id
@@ -163,6 +164,8 @@ def _credit(world: World, plan: Plan, invoice: Invoice, step: Step) -> None:
         first.description = f"{reason}: {first.description}"
         note.lines = [first]
     drafts.prepare_draft(world.session, world.finance, note, is_created=False)
+    if approvals.needs_approval(note):
+        approvals.approve(world.session, world.manager, note)
     lifecycle.issue(world.session, world.finance, note, world.today)
 
 

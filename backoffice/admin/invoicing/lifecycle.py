@@ -6,8 +6,10 @@ from flask import request
 from flask_admin import expose
 from flask_login import current_user
 
+from models import Invoice
+
 from ...extensions import db
-from ...services.invoicing import lifecycle
+from ...services.invoicing import approvals, lifecycle
 from ...services.permissions import Action
 from ..confirmed import ConfirmedActionsMixin
 
@@ -19,6 +21,7 @@ class LifecycleMixin(ConfirmedActionsMixin):
         "issue_view": Action.ISSUE,
         "void_view": Action.VOID,
         "credit_view": Action.CREDIT,
+        "approve_view": Action.APPROVE,
     }
 
     @expose("/issue/<int:invoice_id>", methods=("POST",))
@@ -45,10 +48,25 @@ class LifecycleMixin(ConfirmedActionsMixin):
             return self.run_confirmed(
                 invoice_id,
                 lambda inv: lifecycle.credit_in_full(db.session, current_user, inv, date.today()),
-                "Issued credit note {result.reference} for {invoice.reference}.",
+                _credited,
             )
         return self.run_confirmed(
             invoice_id,
             lambda inv: lifecycle.create_credit_note(db.session, current_user, inv),
             "Draft credit note opened: adjust its lines, then issue it.",
         )
+
+    @expose("/approve/<int:invoice_id>", methods=("POST",))
+    def approve_view(self, invoice_id: int):
+        return self.run_confirmed(
+            invoice_id,
+            lambda note: approvals.approve(db.session, current_user, note),
+            "Approved {invoice}: finance may issue it now.",
+        )
+
+
+def _credited(invoice: Invoice, note: Invoice) -> str:
+    """What crediting in full did: issued the note, or left it for a manager to approve."""
+    if note.is_draft:
+        return f"Credit note for {invoice.reference} drafted. {approvals.missing_approval(note)}"
+    return f"Issued credit note {note.reference} for {invoice.reference}."

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from models import Invoice
 
+from ...services.invoicing import approvals
 from ...services.invoicing.status import can_be_credited, can_be_voided, is_open, takes_payments
 from ...services.permissions import Action, can
 from ..delivery.actions import delivery_state
@@ -25,6 +26,7 @@ def page_context(invoice: Invoice) -> dict[str, Any]:
     }
     if invoice.is_draft:
         context["issue_blocker"] = issue_blocker(invoice)
+        context["missing_approval"] = approvals.missing_approval(invoice)
     else:
         context |= sync_state(invoice)  # drafts never reach the books
     return context
@@ -33,7 +35,13 @@ def page_context(invoice: Invoice) -> dict[str, Any]:
 def available_actions(invoice: Invoice) -> dict[str, bool]:
     """Which lifecycle buttons the current user gets for this invoice."""
     return {
-        "issue": invoice.is_draft and can(current_user, Action.ISSUE),
+        "issue": invoice.is_draft
+        and can(current_user, Action.ISSUE)
+        and approvals.missing_approval(invoice) is None,
+        "approve": invoice.is_draft
+        and approvals.missing_approval(invoice) is not None
+        and can(current_user, Action.APPROVE)
+        and invoice.created_by_id != current_user.id,
         "void": can_be_voided(invoice) and can(current_user, Action.VOID),
         "credit": can_be_credited(invoice) and can(current_user, Action.CREDIT),
         "pay": takes_payments(invoice) and can(current_user, Action.RECORD_PAYMENT),

@@ -25,7 +25,7 @@ from ..payments import customer_credit
 from ..permissions import Action, require
 from ..scoping import require_company
 from ..sync import records as sync_records
-from . import credit_notes, exchange_rates, issuing, vat_categories
+from . import approvals, credit_notes, exchange_rates, issuing, vat_categories
 from .drafts import check_dates, recalculate, require_draft
 from .pricing import price
 from .status import OPEN_STATUSES, derive_status, status_at_issue
@@ -37,6 +37,7 @@ def issue(session: Session, actor: User, invoice: Invoice, today: date) -> Invoi
     require_company(actor, invoice.company_id)
     rates = issuing.load_for_issue(session, invoice)
     original = _check_issuable(session, invoice, rates)
+    approvals.check_approved(invoice)
     frozen = {
         **_dates_and_rate(invoice, today),
         "seller_details": _details(invoice.company, SELLER_FIELDS),
@@ -214,9 +215,13 @@ def create_credit_note(
 
 
 def credit_in_full(session: Session, actor: User, original: Invoice, today: date) -> Invoice:
-    """Credit everything still creditable on an invoice and issue the credit note at once."""
+    """Credit everything still creditable on an invoice and issue the credit note at once;
+    above the company's threshold the note stays a draft until a manager approves it."""
     credit_notes.check_creditable(original)
-    return issue(session, actor, create_credit_note(session, actor, original), today)
+    note = create_credit_note(session, actor, original)
+    if approvals.needs_approval(note):
+        return note
+    return issue(session, actor, note, today)
 
 
 def mark_sent(session: Session, actor: User, invoice: Invoice) -> Invoice:

@@ -1,0 +1,81 @@
+"""Four eyes on large credit notes: above its company's threshold, a credit note is issued
+only once someone other than its author (a manager, or an admin) approved it as it stands."""
+
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from models import Invoice, InvoiceKind, User, utcnow
+
+from .. import audit
+from ..errors import DomainError
+from ..locking import lock_invoice
+from ..money import format_money
+from ..permissions import Action, require
+from ..scoping import require_company
+from .drafts import require_draft
+
+
+def base_total(note: Invoice) -> Decimal:
+    """The note's total in its company's base currency, where the threshold is set."""
+    if note.currency == note.company.base_currency:
+        return note.total_amount
+    return note.total_amount * (note.exchange_rate or Decimal(0))
+
+
+def needs_approval(note: Invoice) -> bool:
+    """A credit note above its company's threshold (in the base currency)."""
+    return (
+        note.kind == InvoiceKind.CREDIT_NOTE
+        and base_total(note) > note.company.credit_note_approval_threshold
+    )
+
+
+def is_approved(note: Invoice) -> bool:
+    """Approved as it stands: any later change to the draft asks for approval again."""
+    return note.approved_version is not None and note.approved_version == note.version
+
+
+def missing_approval(note: Invoice) -> str | None:
+    """Why the credit note cannot be issued yet for want of approval, or None."""
+    if not needs_approval(note) or is_approved(note):
+        return None
+    company = note.company
+    threshold = format_money(company.credit_note_approval_threshold, company.base_currency)
+    return (
+        f"This credit note of {format_money(note.total_amount, note.currency)} is above "
+        f"{company.name}'s approval threshold of {threshold}: a manager approves it before "
+        "it is issued."
+    )
+
+
+def check_approved(note: Invoice) -> None:
+    """Refuse to issue a credit note above the threshold that is not approved as it stands."""
+    if problem := missing_approval(note):
+        raise DomainError(problem)
+
+
+def approve(session: Session, actor: User, note: Invoice) -> Invoice:
+    """Approve a draft credit note above the threshold, as it stands now."""
+    require(actor, Action.APPROVE)
+    require_company(actor, note.company_id)
+    lock_invoice(session, note)
+    require_draft(note)
+    if not needs_approval(note):
+        raise DomainError(f"{note} is within its company's threshold and needs no approval.")
+    if note.created_by_id == actor.id:
+        raise DomainError("Four eyes: a credit note is approved by someone other than its author.")
+    if is_approved(note):
+        return note
+    note.approved_by_id = actor.id
+    note.approved_at = utcnow()
+    # The flush that writes these moves the version on by one: the approval is of that one.
+    note.approved_version = note.version + 1
+    session.flush()
+    audit.record(
+        session,
+        "credit_note.approved",
+        entity=note,
+        detail=f"{format_money(note.total_amount, note.currency)} approved",
+    )
+    return note
