@@ -2,6 +2,7 @@
 finance can issue it."""
 
 import html
+import re
 from decimal import Decimal
 
 from models import InvoiceStatus
@@ -38,12 +39,20 @@ def test_a_large_credit_waits_for_the_managers_approval(
     assert "a manager approves it" in messages(page(finance, note))
     assert latest_invoice(db_session).status == InvoiceStatus.DRAFT
 
+    home = html.unescape(manager.get(f"/admin/?company={company.id}").get_data(as_text=True))
+    assert "1 credit note awaiting approval" in home
+    [listed] = re.findall(r'href="([^"]+)">\s*1 credit note awaiting approval', home)
+    assert note.reference is None and f"?id={note.id}" in manager.get(listed).get_data(True)
     assert ">Approve</button>" in page(manager, note)
     act(manager, note, "approve")
     assert "finance may issue it now" in messages(page(manager, note))
     note = latest_invoice(db_session)
     assert f"Approved by {users['manager'].email}" in page(finance, note)
 
+    home = manager.get(f"/admin/?company={company.id}").get_data(as_text=True)
+    assert "0 credit notes awaiting approval" in home
+    home = manager.get(f"/admin/?company={company.id}").get_data(as_text=True)
+    assert "0 credit notes awaiting approval" in home
     act(finance, note, "issue")
     note = latest_invoice(db_session)
     assert note.status != InvoiceStatus.DRAFT and note.reference.startswith("CN-")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from models import InvoiceKind, User
 
+from ...services.invoicing import approvals
 from ...services.permissions import Action, can
 from ...services.reports.aging import UNPAID_STATUSES, Aging, aging
 from ...services.reports.attention import failed_emails
@@ -52,8 +53,12 @@ class Dashboard:
     failed_emails: int
     failed_jobs: int | None  # None: Redis did not answer
     failed_syncs: int
+    awaiting_approval: int  # draft credit notes above the threshold, not approved
     comparisons: list[Comparison] = field(default_factory=list)  # empty for support
     revenue: Revenue | None = None  # twelve months to the chosen one; None for support
+
+    # Where "awaiting approval" links: the company's draft credit notes.
+    approval_drill = Drill(kind=InvoiceKind.CREDIT_NOTE.value, statuses=("draft",))
 
     def outstanding(self) -> list[tuple[str, Decimal, Decimal]]:
         """Per currency: the open balance, and the part of it past due."""
@@ -84,6 +89,7 @@ def build(session: Session, user: User, company_id: int, month: date, today: dat
         failed_emails(session, user),
         failed_jobs(user),
         sync_failures.failed_count(session, user),
+        approvals.awaiting_approval(session, user, company_id),
     )
     if reports:
         board.comparisons = _comparisons(session, user, company_id, previous.start, chosen, today)

@@ -3,16 +3,17 @@ only once someone other than its author (a manager, or an admin) approved it as 
 
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Invoice, InvoiceKind, User, utcnow
+from models import Invoice, InvoiceKind, InvoiceStatus, User, utcnow
 
 from .. import audit
 from ..errors import DomainError
 from ..locking import lock_invoice
 from ..money import format_money
 from ..permissions import Action, require
-from ..scoping import require_company
+from ..scoping import in_companies, require_company, scoped
 from .drafts import require_draft
 
 
@@ -79,3 +80,14 @@ def approve(session: Session, actor: User, note: Invoice) -> Invoice:
         detail=f"{format_money(note.total_amount, note.currency)} approved",
     )
     return note
+
+
+def awaiting_approval(session: Session, user: User, company_id: int) -> int:
+    """How many of the company's draft credit notes wait for approval (few: drafts)."""
+    drafts = select(Invoice).where(
+        Invoice.company_id == company_id,
+        Invoice.kind == InvoiceKind.CREDIT_NOTE,
+        Invoice.status == InvoiceStatus.DRAFT,
+    )
+    found = session.scalars(scoped(drafts, user, in_companies(Invoice.company_id)))
+    return sum(1 for note in found if missing_approval(note))
