@@ -35,11 +35,11 @@ def _account() -> str:
     return users.normalize_email(request.form.get("email") or second_factor.expected_email())
 
 
-def retry_message(seconds: float) -> str:
+def retry_message(seconds: float, what: str = "failed sign-in attempts") -> str:
     """Tell when to try again, in whole minutes (a person reads it)."""
     minutes = max(1, math.ceil(int(seconds) / 60))
     unit = "minute" if minutes == 1 else "minutes"
-    return f"Too many failed sign-in attempts. Try again in {minutes} {unit}."
+    return f"Too many {what}. Try again in {minutes} {unit}."
 
 
 def _refuse(limit: RequestLimit) -> Response:
@@ -80,5 +80,26 @@ per_account = limiter.shared_limit(
 
 def unlock(email: str) -> None:
     """Forget an account's failed sign-ins (an admin unlocking it)."""
-    item = parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
-    limiter.limiter.clear(item, users.normalize_email(email), ACCOUNT_SCOPE)
+    limiter.limiter.clear(_account_limit(), users.normalize_email(email), ACCOUNT_SCOPE)
+
+
+def _account_limit():
+    return parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
+
+
+def code_wait(email: str) -> float:
+    """Seconds before a code may be tried for the account again; 0: now.
+
+    Wrong codes typed on the account's own page (new recovery codes, turning the second factor
+    off) count with its failed sign-ins: a session left open must not allow endless guesses.
+    """
+    item, key = _account_limit(), users.normalize_email(email)
+    if limiter.limiter.test(item, key, ACCOUNT_SCOPE):
+        return 0.0
+    reset_at = limiter.limiter.get_window_stats(item, key, ACCOUNT_SCOPE).reset_time
+    return max(1.0, reset_at - time.time())
+
+
+def count_wrong_code(email: str) -> None:
+    """Count a wrong code typed on the account page against the account."""
+    limiter.limiter.hit(_account_limit(), users.normalize_email(email), ACCOUNT_SCOPE)

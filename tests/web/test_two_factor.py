@@ -168,6 +168,26 @@ def test_guesses_count_against_the_account_whatever_email_the_form_carries(app, 
     assert statuses == [401] * 5 + [429]
 
 
+def test_codes_typed_on_the_account_page_are_throttled_like_sign_ins(client_as, users):
+    # A session left open must not let anyone guess codes there without end: a guessed code
+    # would mint new recovery codes or turn the second factor off.
+    client = client_as("finance")
+    secret, _ = enrol(client)
+
+    def new_codes(code: str) -> str:
+        response = client.post(
+            "/admin/account/two-factor/recovery-codes",
+            data={"code": code, "csrf_token": csrf_token(client, "/admin/account/")},
+            follow_redirects=True,
+        )
+        return messages(response.get_data(as_text=True))
+
+    for _ in range(5):
+        assert "That code is not right" in new_codes("000000")
+    assert "Too many wrong codes" in new_codes("000000")
+    assert "Too many wrong codes" in new_codes(code_at(secret, 0))  # the right one, too late
+
+
 def test_the_second_step_needs_the_first(app):
     response = app.test_client().get("/login/second-factor")
     assert response.status_code == 302

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from models import User, utcnow
 
+from ...auth import throttle
 from ...extensions import db
 from ...services import audit, two_factor
 from ...services.errors import DomainError
@@ -89,9 +90,14 @@ class AccountView(BaseView):
         return redirect(self.get_url(".index"))
 
     def _code_ok(self, user: User) -> bool:
+        if wait := throttle.code_wait(user.email):
+            db.session.commit()  # the lock goes; nothing was changed
+            flash(throttle.retry_message(wait, "wrong codes"), "error")
+            return False
         if two_factor.verify(db.session, user, request.form.get("code", ""), _key(), utcnow()):
             return True
         db.session.commit()  # the lock goes; nothing was changed
+        throttle.count_wrong_code(user.email)
         flash("That code is not right (or was used already).", "error")
         return False
 
