@@ -68,6 +68,7 @@ def test_issued_invoice_reaches_xero_after_its_contact(xero_app, redis, world, c
             "DiscountRate": Decimal("0.0000"),
             "AccountCode": "200",
             "TaxType": "OUTPUT2",
+            "TaxAmount": Decimal("68.40"),
         }
     ]
     assert '"UnitAmount": 120.000000' in invoice_put.text  # an exact number, not a string

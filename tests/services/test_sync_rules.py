@@ -10,7 +10,7 @@ from backoffice.services.errors import DomainError, PermissionDenied
 from backoffice.services.invoicing import lifecycle
 from backoffice.services.payments import customer_credit, ledger, reversal
 from backoffice.services.sync import backlog, connections, mapping, push, records
-from backoffice.services.sync.amounts import allocatable, in_books
+from backoffice.services.sync.amounts import allocatable, in_books, line_taxes
 from backoffice.services.sync.http import SyncFailure, dumps
 from backoffice.services.sync.sealing import keyring, reseal_all
 from models import Role, SyncRecordType
@@ -213,3 +213,19 @@ def test_a_credit_note_for_a_paid_invoice_is_not_allocated(session, finance, cus
         ("invoice", invoice.id),
         ("credit_note", note.id),
     ]
+
+
+def test_each_line_carries_its_share_of_the_documents_tax(session, finance, customer):
+    # Xero works tax out per line unless told (15 % of 25.06, 25.61 and 25.63 is 3.76 + 3.84
+    # + 3.84 = 11.44), while the document rounds once per rate (11.45): without the lines'
+    # shares its total would be a cent short, and paying the full 87.75 would be refused.
+    vat15 = factories.make_tax_rate(session, "15")
+    vat7 = factories.make_tax_rate(session, "7")
+    lines = [factories.line(vat15, "1", price) for price in ("25.06", "25.61", "25.63")]
+    lines.append(factories.line(vat7, "2", "10.00"))
+    invoice = factories.make_issued_invoice(session, finance, customer, lines)
+
+    shares = line_taxes(invoice)
+    assert shares == [Decimal("3.76"), Decimal("3.84"), Decimal("3.85"), Decimal("1.40")]
+    assert sum(shares) == invoice.tax_amount == Decimal("12.85")
+    assert invoice.net_amount + sum(shares) == invoice.total_amount

@@ -10,7 +10,7 @@ from typing import Any
 from models import AccountingMapping, Customer, Invoice, InvoiceStatus, Payment
 
 from ..money import round_money
-from .amounts import allocatable
+from .amounts import allocatable, line_taxes
 from .mapping import payment_account, tax_type
 from .provider import Remote
 
@@ -40,6 +40,7 @@ def contact(customer: Customer) -> dict[str, Any]:
 
 
 def _lines(document: Invoice, mapping: AccountingMapping) -> list[dict[str, Any]]:
+    # Each line's tax as the document has it: Xero would work it out per line otherwise.
     return [
         {
             "Description": line.description,
@@ -48,8 +49,9 @@ def _lines(document: Invoice, mapping: AccountingMapping) -> list[dict[str, Any]
             "DiscountRate": line.discount_percent,
             "AccountCode": mapping.sales_account_code,
             "TaxType": tax_type(mapping, line.tax_rate_id),
+            "TaxAmount": tax,
         }
-        for line in document.lines
+        for line, tax in zip(document.lines, line_taxes(document), strict=True)
     ]
 
 
