@@ -28,6 +28,7 @@ def test_a_large_credit_waits_for_the_managers_approval(
     db_session.commit()
     finance, manager = client_as("finance"), client_as("manager")
 
+    assert "Full credit (a draft for a manager to approve)" in page(finance, invoice)
     act(finance, invoice, "credit", mode="full")
     note = latest_invoice(db_session)
     assert "Credit note for INV-" in messages(page(finance, note))
@@ -35,6 +36,7 @@ def test_a_large_credit_waits_for_the_managers_approval(
     shown = page(finance, note)
     assert "approval threshold of €1,000.00: a manager approves it" in shown
     assert ">Issue</button>" not in shown and ">Approve</button>" not in shown
+    assert 'id="invoice-actions"' not in shown  # no empty bar of buttons
     act(finance, note, "issue")
     assert "a manager approves it" in messages(page(finance, note))
     assert latest_invoice(db_session).status == InvoiceStatus.DRAFT

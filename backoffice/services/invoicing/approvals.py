@@ -17,19 +17,17 @@ from ..scoping import in_companies, require_company, scoped
 from .drafts import require_draft
 
 
-def base_total(note: Invoice) -> Decimal:
-    """The note's total in its company's base currency, where the threshold is set."""
-    if note.currency == note.company.base_currency:
-        return note.total_amount
-    return note.total_amount * (note.exchange_rate or Decimal(0))
+def above_threshold(document: Invoice, amount: Decimal) -> bool:
+    """Whether crediting this amount of the document's currency needs approval: above its
+    company's threshold, which is in the base currency."""
+    if document.currency != document.company.base_currency:
+        amount *= document.exchange_rate or Decimal(0)
+    return amount > document.company.credit_note_approval_threshold
 
 
 def needs_approval(note: Invoice) -> bool:
-    """A credit note above its company's threshold (in the base currency)."""
-    return (
-        note.kind == InvoiceKind.CREDIT_NOTE
-        and base_total(note) > note.company.credit_note_approval_threshold
-    )
+    """A credit note above its company's threshold."""
+    return note.kind == InvoiceKind.CREDIT_NOTE and above_threshold(note, note.total_amount)
 
 
 def is_approved(note: Invoice) -> bool:
