@@ -27,11 +27,11 @@ def page_context(invoice: Invoice) -> dict[str, Any]:
     if invoice.is_draft:
         context["issue_blocker"] = issue_blocker(invoice)
         context["missing_approval"] = approvals.missing_approval(invoice)
-    elif context["actions"]["credit"]:
-        left = invoice.total_amount - invoice.credited_amount
-        context["full_credit_approved_first"] = approvals.above_threshold(invoice, left)
     else:
         context |= sync_state(invoice)  # drafts never reach the books
+    if context["actions"]["credit"]:
+        left = invoice.total_amount - invoice.credited_amount
+        context["full_credit_approved_first"] = approvals.above_threshold(invoice, left)
     return context
 
 
