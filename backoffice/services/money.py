@@ -111,15 +111,3 @@ def format_money(amount: Decimal, currency: str, locale: str = "en") -> str:
     return pattern.apply(
         round_money(amount, currency), locale, currency=currency, currency_digits=False
     )
-
-
-def to_minor_units(amount: Decimal, currency: str) -> int:
-    """An amount as a whole number of minor units (12.34 EUR is 1234; 500 JPY is 500)."""
-    if round_money(amount, currency) != amount:
-        raise DomainError(f"{amount} is not a whole number of {currency} minor units.", "amount")
-    return int(amount.scaleb(currency_exponent(currency)))
-
-
-def from_minor_units(units: int, currency: str) -> Decimal:
-    """A whole number of minor units as an amount (1234 in EUR is 12.34)."""
-    return Decimal(units).scaleb(-currency_exponent(currency))
