@@ -244,12 +244,16 @@ def request_waiting(session: Session, invoice_id: int) -> None:
 
 
 def mark_sent(session: Session, message_id: int) -> EmailMessage:
-    """Record a delivered message; its invoice now counts as sent."""
+    """Record a delivered message; its invoice, if still open, now counts as sent.
+
+    One voided while the email was on its way stays void: the email is still recorded as
+    delivered, since the customer has it.
+    """
     message = session.get(EmailMessage, message_id)
     message.status = EmailStatus.SENT.value
     message.sent_at = utcnow()
     message.last_error = ""
-    if message.invoice is not None:
+    if message.invoice is not None and message.invoice.status in OPEN_STATUSES:
         record_delivery(session, message.invoice)
     session.flush()
     return message
