@@ -46,6 +46,7 @@ def test_a_large_credit_waits_for_the_managers_approval(
     [listed] = re.findall(r'href="([^"]+)">\s*1 credit note awaiting approval', home)
     assert note.reference is None and f"?id={note.id}" in manager.get(listed).get_data(True)
     assert ">Approve</button>" in page(manager, note)
+    assert act(finance, note, "approve").status_code == 403  # the author's side may not
     act(manager, note, "approve")
     assert "finance may issue it now" in messages(page(manager, note))
     note = latest_invoice(db_session)
