@@ -81,17 +81,17 @@ def line_taxes(document: Invoice) -> list[Decimal]:
     can land a cent or more away (15 % of 25.06, 25.61 and 25.63: 11.44 against 11.45). A
     rate's tax is shared by the lines' nets; what rounding leaves goes to its largest line.
     """
-    totals = {total.tax_rate_id: total for total in document.tax_totals}
-    shares = []
-    for line in document.lines:
-        total = totals[line.tax_rate_id]
-        share = (
-            total.tax_amount * line.net_amount / total.taxable_amount if total.taxable_amount else 0
-        )
-        shares.append(round_money(Decimal(share), document.currency))
-    for rate_id, total in totals.items():
-        positions = [n for n, line in enumerate(document.lines) if line.tax_rate_id == rate_id]
-        if positions:
-            largest = max(positions, key=lambda n: document.lines[n].net_amount)
-            shares[largest] += total.tax_amount - sum(shares[n] for n in positions)
+    shares: list[Decimal] = [Decimal(0)] * len(document.lines)
+    positions: dict[int, list[int]] = {}
+    for n, line in enumerate(document.lines):
+        positions.setdefault(line.tax_rate_id, []).append(n)
+    for total in document.tax_totals:
+        lines = positions.get(total.tax_rate_id, [])
+        for n in lines:
+            if total.taxable_amount:
+                share = total.tax_amount * document.lines[n].net_amount / total.taxable_amount
+                shares[n] = round_money(share, document.currency)
+        if lines:
+            largest = max(lines, key=lambda n: document.lines[n].net_amount)
+            shares[largest] += total.tax_amount - sum(shares[n] for n in lines)
     return shares
