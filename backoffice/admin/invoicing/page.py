@@ -41,10 +41,7 @@ def available_actions(invoice: Invoice) -> dict[str, bool]:
         "issue": invoice.is_draft
         and can(current_user, Action.ISSUE)
         and approvals.missing_approval(invoice) is None,
-        "approve": invoice.is_draft
-        and approvals.missing_approval(invoice) is not None
-        and can(current_user, Action.APPROVE)
-        and invoice.created_by_id != current_user.id,
+        "approve": approvals.may_approve(current_user, invoice),
         "void": can_be_voided(invoice) and can(current_user, Action.VOID),
         "credit": can_be_credited(invoice) and can(current_user, Action.CREDIT),
         "pay": takes_payments(invoice) and can(current_user, Action.RECORD_PAYMENT),

@@ -12,7 +12,7 @@ from .. import audit
 from ..errors import DomainError
 from ..locking import lock_invoice
 from ..money import format_money
-from ..permissions import Action, require
+from ..permissions import Action, can, require
 from ..scoping import in_companies, require_company, scoped
 from .drafts import require_draft
 
@@ -45,6 +45,17 @@ def missing_approval(note: Invoice) -> str | None:
         f"This credit note of {format_money(note.total_amount, note.currency)} is above "
         f"{company.name}'s approval threshold of {threshold}: a manager approves it before "
         "it is issued."
+    )
+
+
+def may_approve(user: User, note: Invoice) -> bool:
+    """Whether the user may approve the draft now: it waits for approval, the user's role
+    approves, and the user is not its author (four eyes)."""
+    return (
+        note.is_draft
+        and missing_approval(note) is not None
+        and can(user, Action.APPROVE)
+        and note.created_by_id != user.id
     )
 
 
