@@ -217,10 +217,11 @@ def refund_credit(
         raise DomainError("The reference has at most 100 characters.", "reference")
     lock_customer(session, customer.id)
     available = balance(session, customer.id, currency)
-    if shown is not None and checked_amount(shown, currency) != available:
+    seen = None if shown is None else checked_amount(shown, currency)
+    if seen is not None and seen != available:
         raise DomainError(
             f"The customer's {currency} credit is {format_money(available, currency)} now, "
-            f"not the {format_money(checked_amount(shown, currency), currency)} shown when the "
+            f"not the {format_money(seen, currency)} shown when the "
             "refund was asked for: it was refunded or applied meanwhile. Nothing was refunded "
             "this time; check the credit and refund again if still needed.",
             "amount",
